@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The README's test command: installs what the tests need (Node >= 22, npm packages, the real peers used by the
+# conformance and end-to-end suites), type-checks, builds, runs every jest project and ends with one plain line
+# "N passed, N failed" that sums every suite run (type check included).
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+WITH_NODE="bash $ROOT/scripts/with-node.sh"
+RESULTS="$ROOT/test-results"
+rm -rf "$RESULTS" && mkdir -p "$RESULTS"
+
+step() { printf '\n== %s\n' "$*" >&2; }
+
+step "install npm packages"
+bash "$ROOT/scripts/ensure-deps.sh" || { echo "0 passed, 1 failed"; exit 1; }
+
+typecheck_failed=0
+step "type check (tsc --noEmit)"
+if ! $WITH_NODE npx tsc -p tsconfig.json --noEmit; then typecheck_failed=1; fi
+
+step "build (tsc -p tsconfig.build.json)"
+build_failed=0
+if ! $WITH_NODE npx tsc -p tsconfig.build.json; then build_failed=1; fi
+
+step "jest"
+# --ci: snapshots are never written; results go to JSON so this script, not jest, prints the summary.
+$WITH_NODE npx jest --ci --json --outputFile="$RESULTS/jest.json" "$@"
+jest_rc=$?
+
+$WITH_NODE node "$ROOT/scripts/test-summary.js" "$RESULTS/jest.json" "$typecheck_failed" "$build_failed"
+summary_rc=$?
+if [ $jest_rc -ne 0 ] || [ $summary_rc -ne 0 ]; then exit 1; fi
+exit 0
