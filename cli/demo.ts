@@ -1,0 +1,127 @@
+/**
+ * `shoreguard-iac demo`: a guided tour of what the package does, against the bundled emulator (or a
+ * real ShoreGuard given with --url). Every step is a real API call through the SDK; the narration
+ * says what a platform team would see.
+ */
+import type { Writable } from 'node:stream';
+import { parseDocument } from 'yaml';
+import { createClient, type ShoreGuardClient, type PolicyApplyOutcome } from '../sdk';
+
+export interface DemoOptions {
+  /** A real ShoreGuard (admin key in SHOREGUARD_TOKEN, two operator keys optional). Default: in-process emulator. */
+  readonly url?: string;
+  readonly out: Writable;
+}
+
+const GATEWAY = 'demo-prod';
+const SANDBOX = 'agent-1';
+
+const BASE_POLICY = {
+  version: 1,
+  filesystem: { include_workdir: true, read_only: ['/usr', '/etc'], read_write: ['/tmp'] },
+  process: { run_as_user: 'sandbox', run_as_group: 'sandbox' },
+  landlock: { compatibility: 'best_effort' },
+  network_policies: {
+    github: {
+      name: 'github',
+      endpoints: [{ host: 'api.github.com', port: 443, protocol: 'rest', rules: [{ allow: { method: 'GET', path: '/repos/**', command: '' } }] }],
+      binaries: [{ path: '/usr/bin/git' }],
+    },
+  },
+};
+
+export async function runDemo(options: DemoOptions): Promise<void> {
+  const say = (line = '') => options.out.write(`${line}\n`);
+  if (options.url !== undefined) {
+    const client = createClient({ url: options.url });
+    try {
+      await tour(say, client, null);
+    } finally {
+      await client.close();
+    }
+    return;
+  }
+
+  const { startEmulator } = require('../emulator') as typeof import('../emulator');
+  const emulator = await startEmulator({ port: 0 });
+  say(`ShoreGuard emulator listening on ${emulator.url}`);
+  // The demo seeds the OpenShell side (a sandbox with a policy) the way a real gateway would hold it.
+  emulator.state.seedSandbox(GATEWAY, SANDBOX, BASE_POLICY);
+  const admin = createClient({ url: emulator.url, token: emulator.keys.admin });
+  const voters = [emulator.keys.operator, emulator.keys.operator2].map((token) => createClient({ url: emulator.url, token }));
+  try {
+    await tour(say, admin, voters);
+  } finally {
+    await Promise.all([admin, ...voters].map((c) => c.close()));
+    await emulator.close();
+  }
+}
+
+async function tour(say: (line?: string) => void, admin: ShoreGuardClient, voters: ShoreGuardClient[] | null): Promise<void> {
+  say('\n1. Infrastructure (what Pulumi/Terraform resources manage)');
+  const gw = await admin.gateways.register({ name: GATEWAY, endpoint: '127.0.0.1:50051', scheme: 'http', authMode: 'none', labels: { env: 'prod' } });
+  say(`   gateway ${gw.name} registered: status=${gw.status}, connected=${gw.connected}`);
+  await admin.gateways.register({ name: 'demo-staging', endpoint: '127.0.0.1:50052', scheme: 'http', authMode: 'none', labels: { env: 'staging' } });
+  const prod = await admin.gateways.list({ labels: { env: 'prod' } });
+  say(`   gateways labelled env=prod: ${prod.map((g) => g.name).join(', ')}`);
+
+  const user = await admin.users.create({ email: 'alice@example.com', role: 'viewer' });
+  const group = await admin.groups.create({ name: 'sre', role: 'viewer', description: 'Site reliability' });
+  await admin.groups.addMember(group.id, user.id);
+  await admin.groups.setGatewayRole(group.id, GATEWAY, 'operator');
+  say(`   group ${group.name} (#${group.id}) with alice@example.com, operator on ${GATEWAY}`);
+
+  const workflow = await admin.workflows.put(GATEWAY, SANDBOX, { requiredApprovals: 2, requiredRoles: ['operator', 'admin'], distinctActors: true });
+  say(`   approval workflow on ${GATEWAY}/${SANDBOX}: ${workflow.requiredApprovals} approvals from ${workflow.requiredRoles.join(' or ')}`);
+  const hook = await admin.bootHooks.create(GATEWAY, SANDBOX, { name: 'warm-cache', phase: 'post_create', command: 'pip download -r requirements.txt' });
+  say(`   boot hook ${hook.name} (${hook.phase}) #${hook.id}`);
+
+  say('\n2. Policy content (what the GitOps bridge manages, never a resource)');
+  const exported = await admin.policies.export(GATEWAY, SANDBOX);
+  say(`   exported revision ${exported.version}, policy_hash ${exported.policyHash.slice(0, 12)}…`);
+  // The change under review: one more writable path. Both voters must send these exact bytes.
+  const document = parseDocument(exported.yaml);
+  document.addIn(['policy', 'filesystem', 'read_write'], '/var/cache');
+  const edited = document.toString();
+  const plan = await admin.policies.apply(GATEWAY, SANDBOX, { yaml: edited, dryRun: true, expectedVersion: exported.policyHash });
+  say(`   dry run: ${describe(plan)}`);
+
+  if (voters === null) {
+    say('   (skipping the quorum vote: run against the emulator to see two operators approve)');
+    return;
+  }
+  for (const [index, voter] of voters.entries()) {
+    const outcome = await voter.policies.apply(GATEWAY, SANDBOX, { yaml: edited, expectedVersion: exported.policyHash });
+    say(`   operator ${index + 1} applies: ${describe(outcome)}`);
+  }
+
+  say('\n3. Safety rails');
+  const pin = await admin.pins.pin(GATEWAY, SANDBOX, { reason: 'change freeze for the release', expiresAt: new Date(Date.now() + 3_600_000) });
+  say(`   pinned at revision ${pin.pinnedVersion} by ${pin.pinnedBy} until ${pin.expiresAt}`);
+  const blocked = await admin.policies.apply(GATEWAY, SANDBOX, { yaml: exported.yaml, dryRun: true });
+  say(`   apply while pinned: ${describe(blocked)}`);
+  await admin.pins.unpin(GATEWAY, SANDBOX);
+  const stale = await admin.policies.apply(GATEWAY, SANDBOX, { yaml: exported.yaml, dryRun: true, expectedVersion: exported.policyHash });
+  say(`   apply of the old export after the change: ${describe(stale)}`);
+  say('\nDone. Everything above ran through the shoreguard-iac SDK against a ShoreGuard-compatible API.');
+}
+
+function describe(outcome: PolicyApplyOutcome): string {
+  switch (outcome.status) {
+    case 'vote_recorded':
+      return `vote recorded (${outcome.votesCast}/${outcome.votesNeeded}), chunk ${outcome.chunkId}`;
+    case 'pinned':
+      return `refused with 423 — ${outcome.detail}${outcome.pin?.reason ? ` (reason: ${outcome.pin.reason})` : ''}`;
+    case 'conflict':
+      return `refused with 409 — live policy is ${outcome.currentHash.slice(0, 12)}…, the file was based on ${outcome.expectedVersion.slice(0, 12)}…`;
+    case 'applied':
+      return `applied, new policy_hash ${String(outcome.appliedVersion).slice(0, 12)}…`;
+    case 'dry_run': {
+      const np = outcome.diff.networkPolicies;
+      const fs = outcome.diff.filesystem;
+      return `dry run, read_write +[${fs.readWriteAdded.join(', ')}] -[${fs.readWriteRemoved.join(', ')}], network +${np.added.length} -${np.removed.length} ~${np.changed.length}`;
+    }
+    case 'up_to_date':
+      return 'up to date';
+  }
+}

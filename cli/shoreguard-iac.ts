@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+/**
+ * `shoreguard-iac`: the package's utility command — the ShoreGuard emulator, the demo, and the
+ * Terraform provider installer. Policy GitOps lives in the separate `shoreguard-gitops` command.
+ * Each subcommand requires its module lazily so `--version` and `--help` stay fast.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { PACKAGE_VERSION } from '../sdk/version';
+
+/** Exit code for bad input (flags, files), matching `shoreguard-gitops`. */
+const EXIT_USAGE = 2;
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) {
+    throw new InvalidArgumentError('must be a TCP port number from 0 to 65535 (0 picks a free port).');
+  }
+  return port;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('shoreguard-iac')
+    .description('ShoreGuard infrastructure as code: emulator, demo and Terraform provider installer')
+    .version(PACKAGE_VERSION, '-V, --version')
+    .exitOverride()
+    .showHelpAfterError();
+
+  program
+    .command('emulator')
+    .description('Serve the ShoreGuard 0.40.0 emulator until stopped (prints its URL and API keys)')
+    .addOption(new Option('-p, --port <port>', 'TCP port to listen on').argParser(parsePort).default(8888))
+    .addOption(new Option('--host <host>', 'address to bind').default('127.0.0.1'))
+    .option('--no-local-mode', 'reject private and loopback gateway endpoints, like ShoreGuard without --local')
+    .action(async (opts: { port: number; host: string; localMode: boolean }) => {
+      const { runEmulatorCommand } = require('../emulator/cli') as typeof import('../emulator/cli');
+      await runEmulatorCommand({ port: opts.port, host: opts.host, localMode: opts.localMode });
+    });
+
+  program
+    .command('demo')
+    .description('Walk through gateways, RBAC, a quorum workflow, a pin and a policy apply against the bundled emulator')
+    .option('--url <url>', 'run against this ShoreGuard instead of an in-process emulator (needs SHOREGUARD_TOKEN, admin)')
+    .action(async (opts: { url?: string }) => {
+      const { runDemo } = require('./demo') as typeof import('./demo');
+      await runDemo({ url: opts.url, out: process.stdout });
+    });
+
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here too, with exit code 0.
+      return error.exitCode === 0 ? 0 : EXIT_USAGE;
+    }
+    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

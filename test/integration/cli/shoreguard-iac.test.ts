@@ -1,0 +1,64 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { PACKAGE_VERSION } from '../../../sdk/version';
+
+// Runs the built command (scripts/test.sh builds before jest), the way a user runs it.
+const bin = join(__dirname, '..', '..', '..', 'dist', 'cli', 'shoreguard-iac.js');
+
+function run(args: string[]) {
+  return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 60_000 });
+}
+
+describe('shoreguard-iac command', () => {
+  it('GIVEN --version WHEN run THEN it prints the package version and exits 0', () => {
+    const result = run(['--version']);
+    expect(result.status).toBe(0);
+    expect(result.stdout.trim()).toBe(PACKAGE_VERSION);
+  });
+
+  it('GIVEN an unknown flag WHEN run THEN it names the flag and exits 2', () => {
+    const result = run(['emulator', '--prot', '1']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('--prot');
+  });
+
+  it('GIVEN a port that is not a number WHEN emulator runs THEN it names the flag and exits 2', () => {
+    const result = run(['emulator', '--port', 'eighty']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/--port/);
+  });
+
+  it('GIVEN emulator --port 0 WHEN started THEN it prints its URL and an admin API key that works, and stops on SIGTERM', async () => {
+    const child = spawn(process.execPath, [bin, 'emulator', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const banner = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          if (/API key: sg_\S+/.test(out) && /URL: http:\/\/127\.0\.0\.1:\d+/.test(out)) resolve(out);
+        });
+        child.on('exit', (code) => reject(new Error(`emulator exited early with ${code}: ${out}`)));
+      });
+      const url = /URL: (http:\/\/127\.0\.0\.1:\d+)/.exec(banner)![1];
+      const key = /API key: (sg_\S+)/.exec(banner)![1];
+      const authorised = await fetch(`${url}/api/gateway/list`, { headers: { authorization: `Bearer ${key}` } });
+      expect(authorised.status).toBe(200);
+      const anonymous = await fetch(`${url}/api/gateway/list`);
+      expect(anonymous.status).toBe(401);
+    } finally {
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    }
+  }, 30_000);
+
+  it('GIVEN the demo WHEN run against the bundled emulator THEN it walks through a quorum apply, a pin (423) and a stale apply (409)', () => {
+    const result = run(['demo']);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/operator 1 applies: vote recorded \(1\/2\)/);
+    expect(result.stdout).toMatch(/operator 2 applies: applied/);
+    expect(result.stdout).toMatch(/apply while pinned: refused with 423/);
+    expect(result.stdout).toMatch(/refused with 409/);
+  });
+});
