@@ -233,9 +233,7 @@ export class Transport {
     return new TransportError({
       code: 'transport',
       summary: `got no response from ${this.#config.origin} (${reason}).`,
-      hint: timedOut
-        ? 'The server did not answer in time; check it is healthy, or raise timeouts.requestMs.'
-        : 'Check the URL (option `url` / SHOREGUARD_URL), that ShoreGuard is running and reachable, and the TLS settings.',
+      hint: transportHint(spec.idempotent, !neverSent, timedOut, this.#config.timeouts.requestMs),
       method: spec.method,
       path: fullPath,
       requestId,
@@ -289,4 +287,16 @@ function isTimeout(cause: unknown): boolean {
 
 function describeFailure(failure: AttemptFailure): string {
   return failure.kind === 'network' ? 'a network error' : `HTTP ${failure.status}`;
+}
+
+/**
+ * What to do after a request got no answer. A write that may have reached the server is the case
+ * that matters: it may have landed, so the caller must re-read before trying again.
+ */
+function transportHint(idempotent: boolean, mayHaveReachedServer: boolean, timedOut: boolean, requestMs: number): string {
+  if (!idempotent && mayHaveReachedServer) {
+    return 'This write may have been applied before the connection failed: re-read the object (e.g. export the policy, get the pin) before trying again.';
+  }
+  if (timedOut) return `The server did not answer in time; check it is healthy, or raise timeouts.requestMs (now ${requestMs}).`;
+  return 'Check the URL (option `url` / SHOREGUARD_URL), that ShoreGuard is running and reachable, and the TLS settings.';
 }
