@@ -1,9 +1,9 @@
-// Sums jest's JSON results (every project) plus the type-check and build steps into the one closing line CI
+// Sums jest's JSON results (every project) plus the peer set-up, type-check and build steps into the one closing line CI
 // reads: "N passed, N failed". Exit 1 when anything failed or when no test ran at all.
 'use strict';
 const fs = require('node:fs');
 
-const [file, typecheckFailed, buildFailed] = process.argv.slice(2);
+const [file, typecheckFailed, buildFailed, peersFailed] = process.argv.slice(2);
 let passed = 0;
 let failed = 0;
 let suiteErrors = 0;
@@ -25,7 +25,7 @@ if (fs.existsSync(file)) {
   console.error(`error: jest wrote no results to ${file}`);
   failed += 1;
 }
-for (const [name, flag] of [['type check', typecheckFailed], ['build', buildFailed]]) {
+for (const [name, flag] of [['real peer set-up', peersFailed], ['type check', typecheckFailed], ['build', buildFailed]]) {
   if (flag === '1') {
     console.error(`FAILED: ${name}`);
     failed += 1;

@@ -14,6 +14,14 @@ step() { printf '\n== %s\n' "$*" >&2; }
 step "install npm packages"
 bash "$ROOT/scripts/ensure-deps.sh" || { echo "0 passed, 1 failed"; exit 1; }
 
+# The real peers the conformance and end-to-end suites drive. Each script reuses its cached build under
+# .cache/ and builds from scratch on a fresh machine; the tests would build them too, but doing it here
+# keeps parallel jest workers from waiting on one another and shows the time it takes.
+peers_failed=0
+step "real peers: ShoreGuard 0.40.0 (Debian sid root), Pulumi CLI, OpenTofu"
+if ! bash "$ROOT/scripts/real-shoreguard/setup.sh" >&2; then peers_failed=1; fi
+if ! bash "$ROOT/scripts/engines/build-all.sh" >&2; then peers_failed=1; fi
+
 typecheck_failed=0
 step "type check (tsc --noEmit)"
 if ! $WITH_NODE npx tsc -p tsconfig.json --noEmit; then typecheck_failed=1; fi
@@ -27,7 +35,7 @@ step "jest"
 $WITH_NODE npx jest --ci --json --outputFile="$RESULTS/jest.json" "$@"
 jest_rc=$?
 
-$WITH_NODE node "$ROOT/scripts/test-summary.js" "$RESULTS/jest.json" "$typecheck_failed" "$build_failed"
+$WITH_NODE node "$ROOT/scripts/test-summary.js" "$RESULTS/jest.json" "$typecheck_failed" "$build_failed" "$peers_failed"
 summary_rc=$?
 if [ $jest_rc -ne 0 ] || [ $summary_rc -ne 0 ]; then exit 1; fi
 exit 0

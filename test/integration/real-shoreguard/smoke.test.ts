@@ -3,7 +3,7 @@
 // The first run builds the Debian sid root + venv (scripts/real-shoreguard/setup.sh, ~1 min).
 import { z } from 'zod';
 import { startFakeOpenShell, type FakeOpenShell, type SandboxPolicy } from '../../support/fake-openshell';
-import { startRealShoreGuard, type Principal, type RealShoreGuard } from '../../support/real-shoreguard';
+import { ensureRealShoreGuardBuilt, startRealShoreGuard, type Principal, type RealShoreGuard } from '../../support/real-shoreguard';
 
 const BUILD_AND_START_TIMEOUT_MS = 15 * 60 * 1000;
 jest.setTimeout(120_000);
@@ -73,6 +73,8 @@ describe('real ShoreGuard 0.40.0 with a fake OpenShell gateway', () => {
   };
 
   beforeAll(async () => {
+    // The fake gateway loads the protobuf descriptors that the build dumps, so build first.
+    await ensureRealShoreGuardBuilt();
     fake = await startFakeOpenShell({ port: 0 });
     sg = await startRealShoreGuard();
   }, BUILD_AND_START_TIMEOUT_MS);
