@@ -51,6 +51,12 @@ export const METHOD_NOT_ALLOWED_BODY = { detail: 'Method Not Allowed' } as const
 /** §1.2: any unhandled exception (including a bad pin `expires_at`, trap 12) is this 500. */
 export const UNHANDLED_ERROR_DETAIL = 'Internal server error';
 
+/**
+ * Findings D12: that 500 is produced outside the request-id middleware, so its body carries
+ * `request_id` but the response has no `X-Request-ID` header.
+ */
+export const UNHANDLED_ERROR_HAS_REQUEST_ID_HEADER = false;
+
 /** §1.3/§1.5: Content-Length checks run before everything else and answer plain JSON. */
 export const MAX_REQUEST_BODY_BYTES = 10 * 1024 * 1024;
 export const INVALID_CONTENT_LENGTH_BODY = { detail: 'Invalid Content-Length header' } as const;
@@ -200,10 +206,21 @@ export function registerStatus(connected: boolean): 'connected' | 'unreachable' 
 }
 
 /**
- * §4.1: the register response is built from the fresh registry row (`last_status: "unknown"`,
- * `last_seen: null`); the emulated health monitor then records its first probe.
+ * §4.1 + findings D13: registration's own health call does not touch the registry row. A gateway
+ * registered over REST reads `last_status: "unknown"`, `last_seen: null` (register, list, info,
+ * PATCH) until ShoreGuard's health monitor probes it (every `SHOREGUARD_BG_HEALTH_INTERVAL` s,
+ * default 30). The emulator has no health monitor, so it stays in that state (an intended
+ * difference, test/conformance/intended-differences.ts).
  */
-export const REGISTERED_ROW_LAST_STATUS = 'unknown';
+export const NEVER_PROBED = { lastStatus: 'unknown', lastSeen: null } as const;
+
+/**
+ * Findings D3: the register response formats `registered_at` from its own `datetime.now(UTC)`, so
+ * it carries `+00:00`; every later read of the row (list, info, PATCH) has no offset.
+ */
+export function registerResponseTimestamp(registeredAt: EpochMicros): string {
+  return freshTimestamp(registeredAt);
+}
 
 /** §4.2: `last_status` the health monitor records for a probe. */
 export function gatewayLastStatus(connected: boolean): 'healthy' | 'unreachable' {
@@ -216,8 +233,9 @@ export function gatewayLastStatus(connected: boolean): 'healthy' | 'unreachable'
  */
 export const PATCHED_GATEWAY_CONNECTION_FIELDS = { connected: null, status: null } as const;
 
-/** Trap 2: `/api/gateway/{name}/info` for an unknown name fails response validation → 500. */
-export const UNKNOWN_GATEWAY_INFO_STATUS = 500;
+// Trap 2: `/api/gateway/{name}/info` for an unknown name fails response validation, an unhandled
+// 500 (routes throw `UnhandledServerError`: no X-Request-ID header, findings D12).
+
 
 /** Trap 3: DELETE answers 200 with this body, not 204. */
 export function gatewayDeletedBody(name: string): { success: true; name: string } {
@@ -288,6 +306,14 @@ export const NO_ACTIVE_PIN_DETAIL = 'No active pin for this sandbox';
 export const PIN_UPSERT_STATUS = 200;
 
 /**
+ * Findings D14: `POST …/hooks/reorder` answers with the rows it just updated, formatted before
+ * they are read back, so their `updated_at` carries `+00:00` (their `created_at` does not).
+ */
+export function reorderedHookUpdatedAt(updatedAt: EpochMicros): string {
+  return freshTimestamp(updatedAt);
+}
+
+/**
  * §7: DELETE removes the row without checking expiry, so an expired pin that nobody has read
  * yet still answers 204 (GET would have answered 404 and deleted it).
  */
@@ -295,8 +321,6 @@ export function deletePinIgnoringExpiry<Key>(pins: Map<Key, unknown>, key: Key):
   return pins.delete(key);
 }
 
-/** §7: `pinned_version` when the sandbox has no policy revision. */
-export const PINNED_VERSION_WITHOUT_REVISION = 0;
 
 // ─── GitOps (§10) ────────────────────────────────────────────────────────────────
 

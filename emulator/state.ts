@@ -8,7 +8,7 @@ import { createHash, createHmac, randomBytes, randomUUID, scryptSync, timingSafe
 import { parsePyIsoDatetime, toEpochMicros, type EpochMicros, type PyValue } from './core/python';
 import { normalizePolicy, type PolicyDict } from './policy/model';
 import { policyHash } from './policy/hash';
-import { gatewayLastStatus, sqliteStoredDatetime } from './quirks';
+import { gatewayLastStatus, NEVER_PROBED, sqliteStoredDatetime } from './quirks';
 
 export type Role = 'admin' | 'operator' | 'viewer';
 export const ROLES: readonly Role[] = ['admin', 'operator', 'viewer'];
@@ -165,6 +165,8 @@ export interface SandboxRecord {
   gatewayName: string;
   name: string;
   createdAtMs: number;
+  /** OpenShell ObjectMeta.resource_version: 1 at creation, bumped by every policy write. */
+  resourceVersion: number;
   revisions: RevisionRecord[];
 }
 
@@ -340,21 +342,23 @@ export class EmulatorState {
       description: seed.description ?? null,
       labels: seed.labels && Object.keys(seed.labels).length > 0 ? { ...seed.labels } : null,
     };
-    return this.insertGateway(fields, gatewayLastStatus(true));
+    return this.insertGateway(fields, { lastStatus: gatewayLastStatus(true), lastSeen: this.nowMicros() });
   }
 
-  /** Inserts a registry row as the health monitor leaves it after its first probe. */
+  /**
+   * Inserts a registry row. By default it has never been probed (what REST registration leaves,
+   * findings D13); a seeded gateway passes the state of a health probe it "had" before.
+   */
   insertGateway(
     fields: Omit<GatewayRecord, 'id' | 'registeredAt' | 'lastSeen' | 'lastStatus'>,
-    lastStatus: string = gatewayLastStatus(this.isConnectedName(fields.name)),
+    probe: { lastStatus: string; lastSeen: EpochMicros | null } = NEVER_PROBED,
   ): GatewayRecord {
-    const now = this.nowMicros();
     const record: GatewayRecord = {
       ...fields,
       id: this.allocateId('gateways'),
-      registeredAt: now,
-      lastSeen: now,
-      lastStatus,
+      registeredAt: this.nowMicros(),
+      lastSeen: probe.lastSeen,
+      lastStatus: probe.lastStatus,
     };
     this.gateways.set(record.name, record);
     return record;
@@ -398,6 +402,7 @@ export class EmulatorState {
       gatewayName: gateway,
       name: sandbox,
       createdAtMs: this.nowMillis(),
+      resourceVersion: 1,
       revisions: [],
     };
     this.sandboxMap(gateway).set(sandbox, record);
@@ -505,6 +510,7 @@ export class EmulatorState {
       loadedAtMs: now,
     };
     record.revisions.push(revision);
+    record.resourceVersion += 1;
     return revision;
   }
 

@@ -14,6 +14,8 @@ export interface Reply {
   body?: unknown;
   contentType?: string;
   headers?: HeaderMap;
+  /** Answered outside ShoreGuard's request-id middleware: no `X-Request-ID` header. */
+  withoutRequestIdHeader?: boolean;
 }
 
 export const JSON_CONTENT_TYPE = 'application/json';
@@ -43,6 +45,17 @@ export class ProblemError extends Error {
 
   get detail(): string {
     return this.message;
+  }
+}
+
+/**
+ * A Python exception no exception handler catches (a ValueError, a response-model validation
+ * failure, …): Starlette's ServerErrorMiddleware answers it as 500 "Internal server error".
+ */
+export class UnhandledServerError extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'UnhandledServerError';
   }
 }
 

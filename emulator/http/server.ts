@@ -14,6 +14,7 @@ import {
   jsonReply,
   type PydanticError,
   type Reply,
+  UnhandledServerError,
 } from '../core/http';
 import { PythonTypeError, type PyValue } from '../core/python';
 import type { FaultInjector, TerminalFault } from '../faults';
@@ -31,6 +32,7 @@ import {
   UNAUTHORIZED_DETAIL,
   UNAUTHORIZED_HEADERS,
   UNHANDLED_ERROR_DETAIL,
+  UNHANDLED_ERROR_HAS_REQUEST_ID_HEADER,
   bodyTooLargeBody,
   gatewayNotConnectedDetail,
   isValidGatewayName,
@@ -104,10 +106,13 @@ export function errorToReply(error: unknown, requestId: string): Reply {
   }
   // A subclass of a domain error is looked up by exact type and misses: 500 with its message.
   if (error instanceof TldWildcardError) return problemReply(500, error.message, requestId, 'INTERNAL_ERROR');
-  if (!(error instanceof PythonTypeError)) {
+  if (!(error instanceof PythonTypeError) && !(error instanceof UnhandledServerError)) {
     process.emitWarning(`shoreguard emulator: unhandled error: ${error instanceof Error ? error.stack : String(error)}`);
   }
-  return problemReply(500, UNHANDLED_ERROR_DETAIL, requestId, 'INTERNAL_ERROR');
+  return {
+    ...problemReply(500, UNHANDLED_ERROR_DETAIL, requestId, 'INTERNAL_ERROR'),
+    withoutRequestIdHeader: !UNHANDLED_ERROR_HAS_REQUEST_ID_HEADER,
+  };
 }
 
 /** Python's `json.JSONDecodeError.pos`, recovered from V8's message where it says. */
@@ -227,7 +232,7 @@ function faultReply(fault: Extract<TerminalFault, { kind: 'status' }>, requestId
 
 function send(response: ServerResponse, reply: Reply, requestId: string | null): void {
   const headers: Record<string, string> = { ...(reply.headers ?? {}) };
-  if (requestId !== null) headers['x-request-id'] = requestId;
+  if (requestId !== null && !reply.withoutRequestIdHeader) headers['x-request-id'] = requestId;
   if (reply.body === undefined) {
     response.writeHead(reply.status, headers);
     response.end();

@@ -3,7 +3,7 @@ import { ProblemError, type PydanticError } from '../core/http';
 import { validateParam, type FieldSpec } from '../core/validation';
 import type { RequestContext } from '../http/router';
 import { GRPC_NOT_FOUND_DETAIL } from '../quirks';
-import type { SandboxRecord } from '../state';
+import type { PolicySnapshot, SandboxRecord } from '../state';
 
 export const INT: FieldSpec = { kind: 'int' };
 
@@ -41,6 +41,16 @@ export function requireSandbox(context: RequestContext, name: string): SandboxRe
   const sandbox = context.state.findSandbox(gatewayOf(context), name);
   if (!sandbox) throw new ProblemError(404, GRPC_NOT_FOUND_DETAIL, { code: 'NOT_FOUND' });
   return sandbox;
+}
+
+/**
+ * `GetSandboxPolicyStatus`: OpenShell answers NOT_FOUND both for an unknown sandbox and for one
+ * without any policy revision (findings §3), so export, GET policy, apply and pin POST are 404.
+ */
+export function requirePolicySnapshot(context: RequestContext, name: string): { sandbox: SandboxRecord; snapshot: PolicySnapshot } {
+  const sandbox = requireSandbox(context, name);
+  if (!context.state.latestRevision(sandbox)) throw new ProblemError(404, GRPC_NOT_FOUND_DETAIL, { code: 'NOT_FOUND' });
+  return { sandbox, snapshot: context.state.snapshot(sandbox) };
 }
 
 /** `key:value` label filters (`?label=a:b&label=c:d`), AND-combined. */

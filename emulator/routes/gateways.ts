@@ -1,7 +1,7 @@
 /**
  * Gateway management under `/api/gateway` (singular) and `/api/gateways/{gw}/health` (§4).
  */
-import { jsonReply, ProblemError, type PydanticError } from '../core/http';
+import { jsonReply, ProblemError, UnhandledServerError, type PydanticError } from '../core/http';
 import { compareCodePoints, isPyDict, pyB64DecodedLength, pyJsonDumps, pyStrRepr, type PyValue } from '../core/python';
 import { validateBody, type ModelSpec } from '../core/validation';
 import { defineRoute, type RequestContext } from '../http/router';
@@ -16,11 +16,9 @@ import {
   INVALID_GATEWAY_NAME_PATH_PARAM,
   isValidGatewayName,
   PATCHED_GATEWAY_CONNECTION_FIELDS,
-  REGISTERED_ROW_LAST_STATUS,
   registerStatus,
+  registerResponseTimestamp,
   storedTimestamp,
-  UNHANDLED_ERROR_DETAIL,
-  UNKNOWN_GATEWAY_INFO_STATUS,
 } from '../quirks';
 import type { EmulatorState, GatewayRecord } from '../state';
 import { labelsMatch, parseLabelFilters } from './common';
@@ -234,7 +232,7 @@ export const gatewayRoutes = [
       const name = context.params['name'] ?? '';
       checkNameParam(name);
       const gateway = context.state.gateways.get(name);
-      if (!gateway) throw new ProblemError(UNKNOWN_GATEWAY_INFO_STATUS, UNHANDLED_ERROR_DETAIL, { code: 'INTERNAL_ERROR' });
+      if (!gateway) throw new UnhandledServerError(`GatewayResponse validation failed for unknown gateway '${name}'`);
       const fields = gatewayFields(context.state, gateway);
       fields['configured'] = true;
       fields['version'] = fields['connected'] ? context.settings.gatewayVersion : null;
@@ -275,10 +273,11 @@ export const gatewayRoutes = [
         description: (values['description'] as string | null) ?? null,
         labels: isPyDict(labels) && Object.keys(labels).length > 0 ? (labels as Record<string, string>) : null,
       });
-      // The registry row is written with last_status "unknown" and no last_seen; the response is
-      // built from that row, then the emulated health monitor records its first probe.
+      // The row stays unprobed (last_status "unknown", last_seen null, findings D13); only the
+      // response's registered_at is formatted fresh, with an offset (findings D3).
       const connected = context.state.isGatewayConnected(name);
-      const fields = gatewayFields(context.state, { ...record, lastStatus: REGISTERED_ROW_LAST_STATUS, lastSeen: null });
+      const fields = gatewayFields(context.state, record);
+      fields['registered_at'] = registerResponseTimestamp(record.registeredAt);
       fields['connected'] = connected;
       fields['status'] = registerStatus(connected);
       return jsonReply(201, pick(fields, GATEWAY_RESPONSE_KEYS));

@@ -6,7 +6,7 @@ import { emptyReply, jsonReply, ProblemError, type PydanticError } from '../core
 import { compareCodePoints, type PyValue } from '../core/python';
 import { validateBody, type ModelSpec, type ValidatedModel } from '../core/validation';
 import { defineRoute, type RequestContext } from '../http/router';
-import { GRPC_NOT_FOUND_DETAIL, HOOK_CREATE_STATUS, storedTimestamp } from '../quirks';
+import { GRPC_NOT_FOUND_DETAIL, HOOK_CREATE_STATUS, reorderedHookUpdatedAt, storedTimestamp } from '../quirks';
 import type { HookRecord } from '../state';
 import { actorOf, gatewayOf, intPathParam } from './common';
 
@@ -260,7 +260,11 @@ export const hookRoutes = [
         hook.order = index;
         hook.updatedAt = now;
       });
-      return jsonReply(200, { items: hookIds.map((hookId) => hookBody(context.state.hooks.get(hookId)!)) });
+      const items = hookIds.map((hookId) => {
+        const hook = context.state.hooks.get(hookId)!;
+        return { ...hookBody(hook), updated_at: reorderedHookUpdatedAt(hook.updatedAt) };
+      });
+      return jsonReply(200, { items });
     },
   }),
   defineRoute({

@@ -1,5 +1,5 @@
 /** Policy pins under `/api/gateways/{gw}/sandboxes/{name}/policy/pin` (§7). */
-import { emptyReply, jsonReply, ProblemError } from '../core/http';
+import { emptyReply, jsonReply, ProblemError, UnhandledServerError } from '../core/http';
 import { parsePyIsoDatetime, pyTruthy, type PyValue } from '../core/python';
 import { validateBody, type ModelSpec, type ValidatedModel } from '../core/validation';
 import { defineRoute } from '../http/router';
@@ -8,14 +8,12 @@ import {
   NO_ACTIVE_PIN_DETAIL,
   PIN_LOCKED_STATUS,
   PIN_UPSERT_STATUS,
-  PINNED_VERSION_WITHOUT_REVISION,
   pinLockedDetail,
   sqliteStoredDatetime,
   storedTimestamp,
-  UNHANDLED_ERROR_DETAIL,
 } from '../quirks';
 import { sandboxKey, type EmulatorState, type PinRecord } from '../state';
-import { actorOf, gatewayOf, requireSandbox } from './common';
+import { actorOf, gatewayOf, requirePolicySnapshot } from './common';
 
 /** `get_pin`: an expired pin is deleted on read and treated as absent (lazy expiry). */
 export function activePin(state: EmulatorState, gateway: string, sandbox: string): PinRecord | null {
@@ -77,14 +75,14 @@ export const pinRoutes = [
     parse: (context, errors) => validateBody(PIN_REQUEST, context.body, errors, { optional: true }),
     handle: (context, input: ValidatedModel) => {
       const name = context.params['name'] ?? '';
-      const sandbox = requireSandbox(context, name);
-      const version = context.state.latestRevision(sandbox)?.version ?? PINNED_VERSION_WITHOUT_REVISION;
+      // The live version comes from GetSandboxPolicyStatus: 404 without a revision (findings §3).
+      const version = requirePolicySnapshot(context, name).snapshot.active_version;
       const expiresText: PyValue = input.values['expires_at'] ?? null;
       let expiresAt: number | null = null;
       if (pyTruthy(expiresText)) {
         // `datetime.fromisoformat` raises ValueError, which nothing catches: a bare 500.
         const parsed = parsePyIsoDatetime(String(expiresText));
-        if (!parsed) throw new ProblemError(500, UNHANDLED_ERROR_DETAIL, { code: 'INTERNAL_ERROR' });
+        if (!parsed) throw new UnhandledServerError(`Invalid isoformat string: ${String(expiresText)}`);
         expiresAt = sqliteStoredDatetime(parsed);
       }
       const pin: PinRecord = {

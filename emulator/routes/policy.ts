@@ -20,8 +20,8 @@ import {
   voteRecordedBody,
   WRITE_RATE_LIMIT_DETAIL,
 } from '../quirks';
-import { sandboxKey, type PolicySnapshot, type SandboxRecord } from '../state';
-import { actorOf, gatewayOf, intQueryParam, requireSandbox } from './common';
+import { sandboxKey, type SandboxRecord } from '../state';
+import { actorOf, gatewayOf, intQueryParam, requirePolicySnapshot, requireSandbox } from './common';
 import { checkPolicyPin } from './pins';
 import { recordApproveVote } from './workflows';
 
@@ -86,8 +86,8 @@ const APPLY_STEPS: Record<(typeof APPLY_PIPELINE)[number], ApplyStep> = {
     return undefined;
   },
   'read-snapshot': (run) => {
-    run.sandbox = requireSandbox(run.context, run.sandboxName);
-    const snapshot = run.context.state.snapshot(run.sandbox);
+    const { sandbox, snapshot } = requirePolicySnapshot(run.context, run.sandboxName);
+    run.sandbox = sandbox;
     run.currentPolicy = snapshot.policy ?? {};
     run.currentHash = snapshot.revision.policy_hash;
     return undefined;
@@ -188,7 +188,7 @@ export const policyRoutes = [
     gatewayScoped: true,
     gatewayClient: true,
     handle: (context): Reply => {
-      const snapshot: PolicySnapshot = context.state.snapshot(requireSandbox(context, context.params['name'] ?? ''));
+      const { snapshot } = requirePolicySnapshot(context, context.params['name'] ?? '');
       return jsonReply(200, snapshot);
     },
   }),
@@ -220,7 +220,7 @@ export const policyRoutes = [
     gatewayClient: true,
     handle: (context) => {
       const name = context.params['name'] ?? '';
-      const snapshot = context.state.snapshot(requireSandbox(context, name));
+      const { snapshot } = requirePolicySnapshot(context, name);
       const gateway = gatewayOf(context);
       const yaml = renderPolicyDocument(snapshot.policy ?? {}, {
         gateway,

@@ -6,20 +6,23 @@ import { gatewayOf, intQueryParam, labelsMatch, parseLabelFilters, requireSandbo
 
 const READY_PHASE = { name: 'ready', code: 2 } as const;
 
-/** `_sandbox_to_dict` plus the metadata ShoreGuard merges in (description, labels). */
+/**
+ * `_sandbox_to_dict` of 0.40.0 (OpenShell ObjectMeta: no namespace, a resource_version) plus the
+ * metadata ShoreGuard merges in (image, gpu, description), in its key order (findings D5).
+ */
 function sandboxDict(state: EmulatorState, sandbox: SandboxRecord): Record<string, unknown> {
   return {
     id: sandbox.id,
     name: sandbox.name,
-    namespace: 'default',
+    labels: {},
     phase: READY_PHASE.name,
     phase_code: READY_PHASE.code,
     created_at_ms: sandbox.createdAtMs,
+    resource_version: sandbox.resourceVersion,
     current_policy_version: state.latestRevision(sandbox)?.version ?? 0,
     image: null,
     gpu: false,
     description: null,
-    labels: {},
   };
 }
 

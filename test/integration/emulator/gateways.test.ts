@@ -26,8 +26,8 @@ describe('emulator: gateways (§4)', () => {
       description: null,
       has_ca_cert: false,
     });
-    // Read back from SQLite: no UTC offset.
-    expect(response.body.registered_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?$/);
+    // Formatted by the register handler itself: with the UTC offset (findings D3).
+    expect(response.body.registered_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?\+00:00$/);
   });
 
   it('GIVEN a gateway marked unreachable WHEN registering THEN still 201, connected false, status unreachable', async () => {
@@ -122,10 +122,10 @@ describe('emulator: gateways (§4)', () => {
     expect(item).toMatchObject({ connected: false, status: 'unreachable', last_status: 'healthy' });
   });
 
-  it('GIVEN a gateway registered while unreachable WHEN listed after the health probe THEN status offline', async () => {
+  it('GIVEN a gateway registered while unreachable WHEN listed THEN status offline, never probed (no health monitor, findings D13)', async () => {
     emulator().state.setGatewayConnected('gw', false);
     await api().post('/api/gateway/register', { name: 'gw', endpoint: 'gw.example.com:443' });
-    expect((await api().get('/api/gateway/list')).body.items[0]).toMatchObject({ status: 'offline', last_status: 'unreachable' });
+    expect((await api().get('/api/gateway/list')).body.items[0]).toMatchObject({ status: 'offline', last_status: 'unknown', last_seen: null });
   });
 
   it('GIVEN a registered gateway WHEN reading info THEN configured true and the gateway version', async () => {

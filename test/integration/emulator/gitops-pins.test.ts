@@ -82,12 +82,11 @@ describe('emulator: GitOps export and apply (§10)', () => {
     expect(exported.body.yaml).toMatch(/exported_at: '\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?\+00:00'/);
   });
 
-  it('GIVEN a sandbox without a revision WHEN exported THEN version 0, empty hash and policy {}', async () => {
+  it('GIVEN a sandbox without a revision WHEN exported THEN 404 (the gateway answers NOT_FOUND, findings §3)', async () => {
     emulator().state.seedSandbox('gw', 'empty');
     const exported = await api().get('/api/gateways/gw/sandboxes/empty/policy/export');
-    expect(exported.body).toMatchObject({ version: 0, policy_hash: '' });
-    expect(exported.body.yaml).not.toContain('policy_hash');
-    expect(exported.body.yaml.endsWith('  version: 0\npolicy: {}\n')).toBe(true);
+    expect(exported.status).toBe(404);
+    expect(exported.body).toMatchObject({ code: 'NOT_FOUND', detail: 'gRPC error: NOT_FOUND' });
   });
 
   it('GIVEN an unchanged export WHEN applied THEN up_to_date; a dry run THEN dry_run with explicit nulls', async () => {
@@ -376,15 +375,17 @@ describe('emulator: policy pins (§7)', () => {
     expect(response.body).toMatchObject({ detail: 'Internal server error', code: 'INTERNAL_ERROR' });
   });
 
-  it('GIVEN a sandbox without revision WHEN pinned THEN pinned_version 0; a disconnected gateway THEN 503', async () => {
+  it('GIVEN a sandbox without revision WHEN pinned THEN 404 (findings §3); a disconnected gateway THEN 503', async () => {
     emulator().state.seedSandbox('gw', 'fresh');
-    expect((await api().post('/api/gateways/gw/sandboxes/fresh/policy/pin')).body.pinned_version).toBe(0);
+    const bare = await api().post('/api/gateways/gw/sandboxes/fresh/policy/pin');
+    expect([bare.status, bare.body.detail]).toEqual([404, 'gRPC error: NOT_FOUND']);
+    await api().post(`${SB}/policy/pin`);
     emulator().state.setGatewayConnected('gw', false);
     const response = await api().post(`${SB}/policy/pin`);
     expect(response.status).toBe(503);
     expect(response.body.code).toBe('GATEWAY_NOT_CONNECTED');
     // GET and DELETE need no gateway connection.
-    expect((await api().get('/api/gateways/gw/sandboxes/fresh/policy/pin')).status).toBe(200);
+    expect((await api().get(`${SB}/policy/pin`)).status).toBe(200);
   });
 
   it('GIVEN a pin WHEN the gateway is unregistered THEN the pin is still there (trap 20)', async () => {
