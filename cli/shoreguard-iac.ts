@@ -4,6 +4,7 @@
  * Terraform provider installer. Policy GitOps lives in the separate `shoreguard-gitops` command.
  * Each subcommand requires its module lazily so `--version` and `--help` stay fast.
  */
+import { accessSync, constants, statSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { PACKAGE_VERSION } from '../sdk/version';
 
@@ -45,8 +46,43 @@ export function buildProgram(): Command {
       await runDemo({ url: opts.url, out: process.stdout });
     });
 
+  const terraform = program.command('terraform').description('Terraform/OpenTofu provider (terraform-provider-shoreguard)');
+  terraform
+    .command('install')
+    .description('Lay out the provider as a filesystem mirror (or dev_overrides) and print the CLI configuration for offline init')
+    .option('--dir <dir>', 'target directory (default ~/.terraform.d/plugins, or ~/.terraform.d/shoreguard-dev with --dev-overrides)')
+    .option('--dev-overrides', 'lay out for dev_overrides instead of a filesystem mirror')
+    .option('--config-file <file>', 'also write the CLI configuration to this file (point TF_CLI_CONFIG_FILE at it)')
+    .option('--node <path>', 'Node >= 22 binary the provider runs with (default: the current one)')
+    .action(async (opts: { dir?: string; devOverrides?: boolean; configFile?: string; node?: string }) => {
+      if (opts.node !== undefined && !isExecutableFile(opts.node)) {
+        process.stderr.write(`error: option '--node <path>': ${opts.node} is not an executable file.\n`);
+        throw new UsageError();
+      }
+      const { runTerraformInstall } = require('./terraform') as typeof import('./terraform');
+      const outcome = await runTerraformInstall({
+        ...(opts.dir === undefined ? {} : { dir: opts.dir }),
+        ...(opts.configFile === undefined ? {} : { configFile: opts.configFile }),
+        ...(opts.node === undefined ? {} : { node: opts.node }),
+        devOverrides: opts.devOverrides === true,
+      });
+      if (outcome.exitCode !== 0) throw new UsageError();
+    });
+
   return program;
 }
+
+function isExecutableFile(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Bad input already reported on stderr by the subcommand: exit 2 without another message. */
+class UsageError extends Error {}
 
 export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
@@ -54,6 +90,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     await program.parseAsync([...argv], { from: 'user' });
     return 0;
   } catch (error) {
+    if (error instanceof UsageError) return EXIT_USAGE;
     if (error instanceof CommanderError) {
       // --help and --version end here too, with exit code 0.
       return error.exitCode === 0 ? 0 : EXIT_USAGE;

@@ -1,4 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PACKAGE_VERSION } from '../../../sdk/version';
 
@@ -60,5 +62,31 @@ describe('shoreguard-iac command', () => {
     expect(result.stdout).toMatch(/operator 2 applies: applied/);
     expect(result.stdout).toMatch(/apply while pinned: refused with 423/);
     expect(result.stdout).toMatch(/refused with 409/);
+  });
+
+  describe('terraform install', () => {
+    let dir: string;
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), 'sg-tf-install-'));
+    });
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('GIVEN --dir and --config-file WHEN run THEN it lays out the provider as a filesystem mirror and writes a CLI configuration that names it', () => {
+      const config = join(dir, 'tofurc');
+      const result = run(['terraform', 'install', '--dir', join(dir, 'mirror'), '--config-file', config]);
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      const executable = join(dir, 'mirror', 'registry.terraform.io', 'shoreguard', 'shoreguard', PACKAGE_VERSION, 'linux_amd64', `terraform-provider-shoreguard_v${PACKAGE_VERSION}`);
+      expect(existsSync(executable)).toBe(true);
+      expect(readFileSync(config, 'utf8')).toContain(join(dir, 'mirror'));
+      expect(result.stdout).toContain('registry.terraform.io/shoreguard/shoreguard');
+    });
+
+    it('GIVEN --node that is not an executable WHEN run THEN it names the flag, exits 2 and writes nothing', () => {
+      const result = run(['terraform', 'install', '--dir', join(dir, 'mirror'), '--node', join(dir, 'no-such-node')]);
+      expect(result.status).toBe(2);
+      expect(result.stderr).toContain('--node');
+      expect(existsSync(join(dir, 'mirror'))).toBe(false);
+    });
   });
 });

@@ -1,0 +1,172 @@
+/**
+ * Makes terraform-provider-shoreguard installable without a registry: a `#!/bin/sh` wrapper that
+ * runs this package's compiled plugin with a fixed Node binary, laid out either as a filesystem
+ * mirror (for `terraform init` / `tofu init`, offline) or as a dev_overrides directory, plus the
+ * CLI configuration that points Terraform/OpenTofu at it.
+ *
+ * Mirror layout (Terraform's "unpacked" layout, also OpenTofu's):
+ *   <dir>/<hostname>/shoreguard/shoreguard/<version>/<os>_<arch>/terraform-provider-shoreguard_v<version>
+ */
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { PACKAGE_VERSION } from '../../sdk/version';
+
+export const PROVIDER_NAMESPACE = 'shoreguard';
+export const PROVIDER_TYPE = 'shoreguard';
+/**
+ * Hostnames the provider is laid out under. schema.json (and so CDKTF) uses the
+ * registry.terraform.io address; OpenTofu expands a short `shoreguard/shoreguard` source to
+ * registry.opentofu.org, so both are served.
+ */
+export const PROVIDER_HOSTNAMES = ['registry.terraform.io', 'registry.opentofu.org'] as const;
+
+export type InstallMode = 'mirror' | 'dev_overrides';
+
+export interface InstallOptions {
+  /**
+   * Directory to lay the provider out in.
+   * @default ~/.terraform.d/plugins (Terraform's and OpenTofu's implied local mirror, searched
+   * without any CLI configuration) for "mirror"; ~/.terraform.d/shoreguard-dev for "dev_overrides"
+   */
+  readonly dir?: string;
+  /** @default "mirror" */
+  readonly mode?: InstallMode;
+  /** Provider version to announce. @default this package's version */
+  readonly version?: string;
+  /** Node binary the wrapper runs (needs Node >= 22). @default the Node running this install */
+  readonly nodePath?: string;
+  /** The compiled plugin entry point. @default dist/provider/terraform/main.js of this package */
+  readonly entry?: string;
+  /** Terraform platform string. @default this machine's, e.g. linux_amd64 */
+  readonly platform?: string;
+  /** Also write the CLI configuration to this file. @default not written */
+  readonly cliConfigFile?: string;
+}
+
+export interface InstallResult {
+  readonly mode: InstallMode;
+  readonly dir: string;
+  readonly version: string;
+  /** Every wrapper script written. */
+  readonly executables: readonly string[];
+  /** The CLI configuration (HCL) to use via TF_CLI_CONFIG_FILE or ~/.terraformrc / ~/.tofurc. */
+  readonly cliConfig: string;
+  readonly cliConfigFile: string | undefined;
+}
+
+/** A typed failure of the install step, with what to do. */
+export class InstallError extends Error {
+  override readonly name = 'InstallError';
+}
+
+const ARCH: Readonly<Record<string, string>> = { x64: 'amd64', arm64: 'arm64', ia32: '386', arm: 'arm' };
+
+/** This machine's Terraform platform string, e.g. `linux_amd64`. */
+export function currentPlatform(platform: string = process.platform, arch: string = process.arch): string {
+  const os = platform === 'win32' ? 'windows' : platform;
+  return `${os}_${ARCH[arch] ?? arch}`;
+}
+
+/** The directory of this package (shoreguard-iac) at or above `from`, or undefined. */
+export function findPackageRoot(from: string = __dirname): string | undefined {
+  for (let dir = resolve(from); dirname(dir) !== dir; dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name === 'shoreguard-iac') return dir;
+  }
+  return undefined;
+}
+
+/** Finds the compiled plugin entry next to this module (dist) or in the package's dist/ (sources). */
+export function locateProviderEntry(from: string = __dirname): string {
+  const sibling = join(from, 'main.js');
+  if (existsSync(sibling)) return sibling;
+  const root = findPackageRoot(from);
+  if (!root) throw new InstallError(`cannot find the compiled terraform-provider-shoreguard (main.js) near ${from}.`);
+  const built = join(root, 'dist', 'provider', 'terraform', 'main.js');
+  if (!existsSync(built)) throw new InstallError(`terraform-provider-shoreguard is not built: ${built} is missing. Run \`npm run build\` in ${root} first.`);
+  return built;
+}
+
+function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The wrapper Terraform executes: Node on the compiled plugin, arguments passed through. */
+export function wrapperScript(nodePath: string, entry: string, version: string): string {
+  return [
+    '#!/bin/sh',
+    `# terraform-provider-shoreguard v${version}, laid out by \`shoreguard-iac terraform install\`.`,
+    '# Terraform/OpenTofu start it with the go-plugin handshake variables; it is not run by hand.',
+    `exec ${shellQuote(nodePath)} ${shellQuote(entry)} "$@"`,
+    '',
+  ].join('\n');
+}
+
+function hclString(value: string): string {
+  return JSON.stringify(value);
+}
+
+/** The CLI configuration for a mirror directory or a dev_overrides directory. */
+export function cliConfiguration(mode: InstallMode, dir: string): string {
+  const sources = PROVIDER_HOSTNAMES.map((host) => `${host}/${PROVIDER_NAMESPACE}/${PROVIDER_TYPE}`);
+  if (mode === 'dev_overrides') {
+    return [
+      '# terraform-provider-shoreguard from a local directory (dev_overrides): `init` is not needed for it,',
+      '# and Terraform/OpenTofu print a warning that overrides are in effect.',
+      'provider_installation {',
+      '  dev_overrides {',
+      ...sources.map((source) => `    ${hclString(source)} = ${hclString(dir)}`),
+      '  }',
+      '  direct {}',
+      '}',
+      '',
+    ].join('\n');
+  }
+  const list = `[${sources.map(hclString).join(', ')}]`;
+  return [
+    '# terraform-provider-shoreguard from a local filesystem mirror: `init` works offline.',
+    'provider_installation {',
+    '  filesystem_mirror {',
+    `    path    = ${hclString(dir)}`,
+    `    include = ${list}`,
+    '  }',
+    '  direct {',
+    `    exclude = ${list}`,
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+}
+
+/** Lays out the provider and returns the CLI configuration that uses it. */
+export async function installProvider(options: InstallOptions = {}): Promise<InstallResult> {
+  if (process.platform === 'win32' && !options.platform) {
+    throw new InstallError('terraform install lays out a #!/bin/sh wrapper; on Windows run Terraform/OpenTofu under WSL.');
+  }
+  const mode = options.mode ?? 'mirror';
+  const version = options.version ?? PACKAGE_VERSION;
+  if (!/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(version)) throw new InstallError(`version ${JSON.stringify(version)} is not a semantic version (e.g. 0.1.0).`);
+  const dir = resolve(options.dir ?? join(homedir(), '.terraform.d', mode === 'mirror' ? 'plugins' : 'shoreguard-dev'));
+  const entry = resolve(options.entry ?? locateProviderEntry());
+  if (!existsSync(entry)) throw new InstallError(`plugin entry ${entry} does not exist. Run \`npm run build\` first.`);
+  const script = wrapperScript(options.nodePath ?? process.execPath, entry, version);
+  const platform = options.platform ?? currentPlatform();
+
+  const targets =
+    mode === 'mirror'
+      ? PROVIDER_HOSTNAMES.map((host) => join(dir, host, PROVIDER_NAMESPACE, PROVIDER_TYPE, version, platform, `terraform-provider-${PROVIDER_TYPE}_v${version}`))
+      : [join(dir, `terraform-provider-${PROVIDER_TYPE}`)];
+  for (const target of targets) {
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, script, { mode: 0o755 });
+    await chmod(target, 0o755);
+  }
+  const cliConfig = cliConfiguration(mode, dir);
+  if (options.cliConfigFile) {
+    await mkdir(dirname(resolve(options.cliConfigFile)), { recursive: true });
+    await writeFile(options.cliConfigFile, cliConfig);
+  }
+  return { mode, dir, version, executables: targets, cliConfig, cliConfigFile: options.cliConfigFile ? resolve(options.cliConfigFile) : undefined };
+}
