@@ -5,7 +5,8 @@
  * certificates and metadata are fixed at registration, so changing them replaces the gateway. The
  * name stays the same in that case, so the old registration must go first (deleteBeforeReplace).
  * Certificates are never returned by the server: state keeps the values the user gave, and a
- * certificate that disappeared server-side (`has_*` false) shows up as drift.
+ * certificate that disappeared server-side (`has_*` false) shows up as drift. After an import,
+ * a configured certificate is assumed to be the one the server holds (see diffKnowingHeldCertificates).
  */
 import { z } from 'zod';
 import type { Gateway as LiveGateway, RegisterGatewayInput, ShoreGuardClient } from '../../sdk';
@@ -13,7 +14,7 @@ import { deleteIgnoringNotFound, hasCode, writeThenSettle } from './calls';
 import { sameValue } from './compare';
 import { defineBasics } from './define';
 import { ResourceError } from './errors';
-import type { Attributes, CreateOptions, ResourceContext, ResourceHandler } from './types';
+import type { Attributes, CreateOptions, ResourceContext, ResourceDiff, ResourceHandler } from './types';
 import { description, gatewayName, labels, optional, stringMap, withDefault } from './validate';
 
 export const GATEWAY_TYPE = 'shoreguard_gateway';
@@ -199,8 +200,34 @@ async function adopt(ctx: ResourceContext, inputs: GatewayInputs, live: LiveGate
   return gatewayState(await patchMutable(ctx.client, live, inputs), inputs);
 }
 
+const CERTIFICATES = [
+  ['ca_cert', 'has_ca_cert'],
+  ['client_cert', 'has_client_cert'],
+  ['client_key', 'has_client_key'],
+] as const;
+
+/**
+ * After an import (or adoption) state holds no certificate text, because ShoreGuard never returns
+ * it, only `has_*`. A configured certificate is then taken to be the one the server holds rather
+ * than a change that would replace the gateway; the next apply records it in state.
+ */
+function diffKnowingHeldCertificates(prior: Attributes, inputs: GatewayInputs): ResourceDiff {
+  const diff = basics.diff(prior, inputs);
+  const unverifiable = new Set<string>(
+    CERTIFICATES.filter(([cert, held]) => prior[held] === true && (prior[cert] === null || prior[cert] === undefined) && inputs[cert] !== null).map(([cert]) => cert),
+  );
+  if (unverifiable.size === 0) return diff;
+  const replaces = diff.replaces.filter((name) => !unverifiable.has(name));
+  return {
+    changed: diff.changed.filter((name) => !unverifiable.has(name)),
+    replaces,
+    deleteBeforeReplace: replaces.length > 0 && !replaces.includes('name'),
+  };
+}
+
 export const gatewayHandler: ResourceHandler<GatewayInputs, GatewayState> = {
   ...basics,
+  diff: diffKnowingHeldCertificates,
 
   async create(ctx: ResourceContext, inputs: GatewayInputs, options: CreateOptions = {}): Promise<GatewayState> {
     if (options.adopt) {

@@ -128,6 +128,18 @@ describe('gateway diff', () => {
     const diff = gateway.diff(prior, ok(gateway.check({ name: 'edge-1', endpoint: 'gw:8443', description: 'old', labels: { team: 'a' }, client_cert: 'QUJD' })));
     expect(diff).toEqual({ changed: ['client_cert'], replaces: ['client_cert'], deleteBeforeReplace: true });
   });
+
+  it('GIVEN an imported gateway whose state has no certificate text but ShoreGuard holds one WHEN the configuration sets it THEN no replacement is planned', () => {
+    const imported = { ...prior, ca_cert: null, has_ca_cert: true, has_client_cert: false };
+    const diff = gateway.diff(imported, ok(gateway.check({ name: 'edge-1', endpoint: 'gw:8443', description: 'old', labels: { team: 'a' }, ca_cert: 'QUJD' })));
+    expect(diff).toEqual({ changed: [], replaces: [], deleteBeforeReplace: false });
+  });
+
+  it('GIVEN an imported gateway where ShoreGuard holds no client certificate WHEN the configuration sets one THEN it still replaces', () => {
+    const imported = { ...prior, ca_cert: null, has_ca_cert: true, has_client_cert: false };
+    const diff = gateway.diff(imported, ok(gateway.check({ name: 'edge-1', endpoint: 'gw:8443', description: 'old', labels: { team: 'a' }, ca_cert: 'QUJD', client_cert: 'QUJD' })));
+    expect(diff).toEqual({ changed: ['client_cert'], replaces: ['client_cert'], deleteBeforeReplace: true });
+  });
 });
 
 describe('group, membership and gateway role', () => {
