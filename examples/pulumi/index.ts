@@ -10,7 +10,8 @@
  * lives as YAML in Git and is synced by the GitOps bridge (`shoreguard-gitops`).
  *
  * Config: `shoreguard:url`, `shoreguard:apiKey` (secret) — or SHOREGUARD_URL / SHOREGUARD_TOKEN —
- * and `example:freezeUntil` (ISO-8601), `example:oncallEmail`.
+ * and `example:freezeUntil` (ISO-8601), `example:oncallEmail`, `example:productionEndpoint`,
+ * `example:stagingEndpoint` (host:port; a real ShoreGuard dials them when they are registered).
  * Run against the emulator with: bash examples/pulumi/run.sh
  */
 import * as pulumi from '@pulumi/pulumi';
@@ -19,10 +20,12 @@ import * as shoreguard from 'shoreguard-iac/pulumi';
 const config = new pulumi.Config('example');
 const freezeUntil = config.require('freezeUntil');
 const oncallEmail = config.get('oncallEmail') ?? 'alice@example.com';
+const productionEndpoint = config.get('productionEndpoint') ?? '10.0.0.10:8443';
+const stagingEndpoint = config.get('stagingEndpoint') ?? '10.0.1.10:8443';
 
 const production = new shoreguard.Gateway('production', {
   name: 'edge-prod',
-  endpoint: '10.0.0.10:8443',
+  endpoint: productionEndpoint,
   authMode: 'mtls',
   metadata: { runtime: 'kubernetes', region: 'eu-west-1' },
   labels: { env: 'prod', team: 'platform' },
@@ -33,7 +36,7 @@ const production = new shoreguard.Gateway('production', {
 
 const staging = new shoreguard.Gateway('staging', {
   name: 'edge-staging',
-  endpoint: '10.0.1.10:8443',
+  endpoint: stagingEndpoint,
   metadata: { runtime: 'docker' },
   labels: { env: 'staging', team: 'platform' },
 });
