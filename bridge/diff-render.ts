@@ -119,10 +119,19 @@ export interface RenderOptions extends DiffContext {
 
 export function renderDiffText(diff: PolicyDiff, options: RenderOptions = {}): string {
   const style = options.style ?? 'bridge';
+  const report = diffToData(diff, style === 'bridge' ? options : {});
+  const lines = renderDiffLines(report, options);
+  return lines.length > 0 ? lines.join('\n') : `${options.indent ?? '  '}(no changes)`;
+}
+
+/**
+ * The lines of an already computed diff report (no "(no changes)" line when empty): the form
+ * reporters use, since a report carries `DiffReport` data rather than the two policies.
+ */
+export function renderDiffLines(report: DiffReport, options: Omit<RenderOptions, keyof DiffContext> = {}): string[] {
   const indent = options.indent ?? '  ';
   const maxLength = options.maxValueLength ?? 120;
-  const report = diffToData(diff, style === 'bridge' ? options : {});
-  const value = style === 'bridge' ? jsonValue : pythonRepr;
+  const value = (options.style ?? 'bridge') === 'bridge' ? jsonValue : pythonRepr;
   const lines: string[] = [];
   for (const entry of [...report.sections.filesystem, ...report.sections.process, ...report.sections.network_policies]) {
     if (entry.value !== undefined) lines.push(`${indent}${entry.op} ${entry.path}: ${entry.value}`);
@@ -131,7 +140,7 @@ export function renderDiffText(diff: PolicyDiff, options: RenderOptions = {}): s
     } else lines.push(`${indent}${entry.op} ${entry.path}`);
     for (const change of entry.details ?? []) lines.push(`${indent}    ${renderFieldChange(change, maxLength)}`);
   }
-  return lines.length > 0 ? lines.join('\n') : `${indent}(no changes)`;
+  return lines;
 }
 
 function renderFieldChange(change: FieldChange, maxLength: number): string {

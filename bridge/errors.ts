@@ -4,7 +4,11 @@ import { formatProblem, type Problem } from './problems';
  * Errors of the offline bridge core. Each carries a stable `code` to branch on; message text
  * is for humans. Only real failures throw: validation results are returned as Problem data.
  */
-export type BridgeErrorCode = 'POLICY_DOCUMENT_INVALID' | 'CANONICAL_FORM_UNSUPPORTED_VALUE' | 'LAYOUT_INVALID';
+export type BridgeErrorCode =
+  | 'POLICY_DOCUMENT_INVALID'
+  | 'CANONICAL_FORM_UNSUPPORTED_VALUE'
+  | 'LAYOUT_INVALID'
+  | 'GIT_REVISION_UNREADABLE';
 
 export abstract class BridgeError extends Error {
   abstract readonly code: BridgeErrorCode;
@@ -43,4 +47,22 @@ export class CanonicalFormError extends BridgeError {
 export class LayoutError extends BridgeError {
   readonly code = 'LAYOUT_INVALID' as const;
   override readonly name = 'LayoutError';
+}
+
+/**
+ * The message and errno-style code of anything thrown. Duck-typed rather than `instanceof Error`:
+ * Node's own errors can come from another realm (vm contexts, test runners) and fail that check.
+ */
+export function describeThrown(error: unknown): { readonly message: string; readonly code?: string } {
+  if (typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string') {
+    const { message, code } = error as { message: string; code?: unknown };
+    return typeof code === 'string' ? { message, code } : { message };
+  }
+  return { message: String(error) };
+}
+
+/** `ENOENT: no such file …` for errno errors (the message usually starts with the code already). */
+export function thrownText(error: unknown): string {
+  const { message, code } = describeThrown(error);
+  return code === undefined || message.startsWith(code) ? message : `${code}: ${message}`;
 }

@@ -52,6 +52,10 @@ export type ProblemCode =
   | 'ignored_change'
   // layout / discovery
   | 'invalid_target_name'
+  | 'missing_target'
+  | 'no_targets'
+  // networked commands
+  | 'missing_lock'
   | 'stray_file'
   | 'unreadable_path'
   | 'unreadable_file';

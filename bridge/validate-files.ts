@@ -1,0 +1,74 @@
+/**
+ * `validate` over many files, offline: every problem of every file, as a run report. The checks
+ * themselves are validate.ts; this adds targets from the layout, the base-commit comparison and
+ * the report.
+ */
+import { promises as fs } from 'node:fs';
+import { DEFAULT_CONCURRENCY, mapConcurrent } from './concurrency';
+import { thrownText } from './errors';
+import type { PolicyLike } from './diff';
+import type { PolicySource } from './local';
+import { formatProblem, hasErrors, type Problem, type Severity } from './problems';
+import { buildRunReport, targetReport, type ExitCodeStyle, type RunReport, type TargetReport } from './report';
+import { validatePolicyText } from './validate';
+
+export interface ValidateRunOptions {
+  /**
+   * Severity of metadata naming another gateway/sandbox than the file's location.
+   * @default 'warning' (plan and apply refuse such a file)
+   */
+  readonly targetMismatch?: Severity;
+  /** @default 'error' */
+  readonly unknownSections?: Severity;
+  /** Count warnings as failures. @default false */
+  readonly failOnWarn?: boolean;
+  /** The previous version of a file's policy, to warn about changes ShoreGuard would ignore. */
+  readonly previousPolicy?: (source: PolicySource) => Promise<PolicyLike | undefined>;
+  /** @default 'shoreguard' */
+  readonly exitCodeStyle?: ExitCodeStyle;
+}
+
+export async function validateSources(sources: readonly PolicySource[], options: ValidateRunOptions = {}, problems: readonly Problem[] = []): Promise<RunReport> {
+  const targets = await mapConcurrent(sources, DEFAULT_CONCURRENCY, (source) => validateSource(source, options));
+  return buildRunReport({
+    command: 'validate',
+    targets,
+    problems,
+    ...(options.exitCodeStyle === undefined ? {} : { exitCodeStyle: options.exitCodeStyle }),
+  });
+}
+
+async function validateSource(source: PolicySource, options: ValidateRunOptions): Promise<TargetReport> {
+  const base = { gateway: source.target?.gateway ?? null, sandbox: source.target?.sandbox ?? null, file: source.file };
+  let text = source.text;
+  if (text === undefined) {
+    try {
+      text = await fs.readFile(source.file, 'utf8');
+    } catch (error) {
+      const message = `cannot read file: ${thrownText(error)}`;
+      const problem: Problem = { file: source.file, path: '', code: 'unreadable_file', message, severity: 'error' };
+      return targetReport({ ...base, status: 'invalid', summary: message, problems: [problem] });
+    }
+  }
+  const previousPolicy = options.previousPolicy ? await options.previousPolicy(source) : undefined;
+  const result = validatePolicyText(text, {
+    file: source.file,
+    ...(source.target === undefined ? {} : { target: source.target }),
+    ...(previousPolicy === undefined ? {} : { previousPolicy }),
+    targetMismatch: options.targetMismatch ?? 'warning',
+    unknownSections: options.unknownSections ?? 'error',
+  });
+  const metadata = result.parsed?.document.metadata;
+  const gateway = base.gateway ?? (typeof metadata?.gateway === 'string' ? metadata.gateway : null);
+  const sandbox = base.sandbox ?? (typeof metadata?.sandbox === 'string' ? metadata.sandbox : null);
+  const errors = result.problems.filter((p) => p.severity === 'error');
+  const warnings = result.problems.length - errors.length;
+  const failed = hasErrors(result.problems) || (options.failOnWarn === true && warnings > 0);
+  const first = errors[0] ?? result.problems[0];
+  const summary = failed
+    ? `${errors.length} error(s), ${warnings} warning(s)${first === undefined ? '' : `; first: ${formatProblem(first)}`}`
+    : warnings > 0
+      ? `valid, with ${warnings} warning(s)`
+      : 'valid';
+  return targetReport({ gateway, sandbox, file: source.file, status: failed ? 'invalid' : 'valid', summary, problems: result.problems });
+}
