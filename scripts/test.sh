@@ -35,6 +35,10 @@ step "jest"
 $WITH_NODE npx jest --ci --json --outputFile="$RESULTS/jest.json" "$@"
 jest_rc=$?
 
+# The conformance score (emulator vs real ShoreGuard), when the suite ran.
+if [ -f "$RESULTS/conformance.txt" ]; then
+  echo "conformance: $(grep -m1 'cases identical' "$RESULTS/conformance.txt")"
+fi
 $WITH_NODE node "$ROOT/scripts/test-summary.js" "$RESULTS/jest.json" "$typecheck_failed" "$build_failed" "$peers_failed"
 summary_rc=$?
 if [ $jest_rc -ne 0 ] || [ $summary_rc -ne 0 ]; then exit 1; fi
