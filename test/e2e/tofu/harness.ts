@@ -47,6 +47,27 @@ export function ensureTofu(): Promise<string> {
   return tofuPath;
 }
 
+/**
+ * The environment every tofu run gets: its own HOME, the CLI configuration naming our mirror, and a
+ * dead proxy, so any registry or download attempt fails and init must work from the mirror alone.
+ * Loopback (ShoreGuard) is not proxied.
+ */
+export function offlineTofuEnv(options: { home: string; cliConfigFile: string; url: string; token: string }): Record<string, string> {
+  return {
+    PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+    HOME: options.home,
+    TMPDIR: tmpdir(),
+    TF_CLI_CONFIG_FILE: options.cliConfigFile,
+    TF_IN_AUTOMATION: '1',
+    CHECKPOINT_DISABLE: '1',
+    HTTPS_PROXY: 'http://127.0.0.1:9',
+    HTTP_PROXY: 'http://127.0.0.1:9',
+    NO_PROXY: '127.0.0.1,localhost',
+    SHOREGUARD_URL: options.url,
+    SHOREGUARD_TOKEN: options.token,
+  };
+}
+
 export interface TofuResult {
   readonly code: number;
   readonly stdout: string;
@@ -77,20 +98,7 @@ export async function startTofuEnvironment(source?: string): Promise<TofuEnviron
   const cliConfigFile = join(root, 'shoreguard.tfrc');
   await installProvider({ dir: join(root, 'mirror'), entry, cliConfigFile });
   const emulator = await startEmulator({ port: 0 });
-  const env: Record<string, string> = {
-    PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-    HOME: root,
-    TMPDIR: tmpdir(),
-    TF_CLI_CONFIG_FILE: cliConfigFile,
-    TF_IN_AUTOMATION: '1',
-    CHECKPOINT_DISABLE: '1',
-    // Any registry or download attempt would fail: init must work from the mirror alone.
-    HTTPS_PROXY: 'http://127.0.0.1:9',
-    HTTP_PROXY: 'http://127.0.0.1:9',
-    NO_PROXY: '127.0.0.1,localhost',
-    SHOREGUARD_URL: emulator.url,
-    SHOREGUARD_TOKEN: emulator.adminKey,
-  };
+  const env = offlineTofuEnv({ home: root, cliConfigFile, url: emulator.url, token: emulator.adminKey });
   const transcript: string[] = [];
   const run = (args: readonly string[], expect = 0, extraEnv: Record<string, string> = {}): Promise<TofuResult> =>
     new Promise((done, fail) => {

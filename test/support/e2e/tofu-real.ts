@@ -7,7 +7,7 @@
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureTofu, TOFU_COMMAND_TIMEOUT_MS, type TofuResult } from '../../e2e/tofu/harness';
+import { ensureTofu, offlineTofuEnv, TOFU_COMMAND_TIMEOUT_MS, type TofuResult } from '../../e2e/tofu/harness';
 import { freshBuild } from './build';
 import { runChild } from './child';
 
@@ -60,18 +60,7 @@ export async function startRealTofu(options: RealTofuOptions): Promise<RealTofu>
     throw error;
   }
   const env: Record<string, string> = {
-    PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-    HOME: root,
-    TMPDIR: tmpdir(),
-    TF_CLI_CONFIG_FILE: cliConfigFile,
-    TF_IN_AUTOMATION: '1',
-    CHECKPOINT_DISABLE: '1',
-    // Any registry or download attempt fails; loopback (ShoreGuard) is not proxied.
-    HTTPS_PROXY: 'http://127.0.0.1:9',
-    HTTP_PROXY: 'http://127.0.0.1:9',
-    NO_PROXY: '127.0.0.1,localhost',
-    SHOREGUARD_URL: options.url,
-    SHOREGUARD_TOKEN: options.token,
+    ...offlineTofuEnv({ home: root, cliConfigFile, url: options.url, token: options.token }),
     ...Object.fromEntries(Object.entries(options.vars).map(([name, value]) => [`TF_VAR_${name}`, value])),
   };
   return {
