@@ -76,6 +76,7 @@ const planFlags = reportFlags.extend(serverFlags.shape).extend(selectionFlags.sh
   expectedVersion: z.string().optional(),
   rebase: z.boolean().optional(),
   details: z.boolean().optional(),
+  votes: z.boolean().optional(),
   failOnWarn: z.boolean().optional(),
 });
 
@@ -90,6 +91,7 @@ const syncFlags = reportFlags.extend(serverFlags.shape).extend({
   dryRun: z.boolean().optional(),
   rebase: z.boolean().optional(),
   details: z.boolean().optional(),
+  votes: z.boolean().optional(),
   failOnWarn: z.boolean().optional(),
   mode: z.enum(['replace', 'merge', 'auto']),
   forceUnlocked: z.boolean().optional(),
@@ -223,6 +225,7 @@ async function runPlanOrApply(
         exitCodeStyle: exitStyle(flags),
         rebase: flags.rebase === true,
         details: flags.details === true,
+        votes: flags.votes !== false,
         failOnWarn: flags.failOnWarn === true,
         ...(flags.expectedVersion === undefined ? {} : { expectedVersion: flags.expectedVersion }),
         ...(write === undefined ? {} : { mode: write.mode, forceUnlocked: write.forceUnlocked === true }),
@@ -248,6 +251,7 @@ async function runSync(flags: z.infer<typeof syncFlags>, files: string[], io: Ou
         exitCodeStyle: exitStyle(flags),
         rebase: flags.rebase === true,
         details: flags.details === true,
+        votes: flags.votes !== false,
         failOnWarn: flags.failOnWarn === true,
         mode: flags.mode,
         forceUnlocked: flags.forceUnlocked === true,

@@ -111,7 +111,8 @@ export function buildProgram(run: (name: CommandName, options: Record<string, un
       .option('--base <revision>', 'also compare each file with its version at this git revision (flags changes ShoreGuard ignores)')
       .option('--fail-on-warn', 'warnings fail the run too')
       .option('--strict-target', 'metadata naming another gateway/sandbox than the file location is an error, not a warning')
-      .addOption(new Option('--unknown-sections <severity>', 'unknown policy sections are').choices(['error', 'warning']).default('error')),
+      // validate warns (ShoreGuard silently drops such sections); plan/apply/sync refuse to send them.
+      .addOption(new Option('--unknown-sections <severity>', 'unknown policy sections are').choices(['error', 'warning']).default('warning')),
   ).action(action('validate'));
 
   withReportOptions(
@@ -120,6 +121,7 @@ export function buildProgram(run: (name: CommandName, options: Record<string, un
         .option('--expected-version <hash>', 'lock to check instead of metadata.policy_hash (one target only)', nonEmptyValue)
         .option('--rebase', 'on a version conflict, report in sync when the file already matches the live policy')
         .option('--details', 'read the live policy of changed network rules to show what changed inside them (+1 request each)')
+        .option('--no-votes', 'do not read the approval tally of drifted targets (one request per target)')
         .option('--fail-on-warn', 'files with warnings are not sent'),
     ),
   ).action(action('plan'));
@@ -147,6 +149,7 @@ export function buildProgram(run: (name: CommandName, options: Record<string, un
           .option('--dry-run', 'plan instead of apply')
           .option('--rebase', 'on a version conflict, succeed when the file already matches the live policy')
           .option('--details', 'with --dry-run: show what changed inside changed network rules (+1 request each)')
+          .option('--no-votes', 'with --dry-run: do not read the approval tally of drifted targets (one request per target)')
           .option('--fail-on-warn', 'files with warnings are not sent'),
       ),
     ),

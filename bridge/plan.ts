@@ -6,7 +6,7 @@
  * | case | requests |
  * |---|---|
  * | in sync | 1 (dry run) |
- * | drift | 2 (+ the vote pool of this document: votes needed and cast) |
+ * | drift | 2 (+ the vote pool of this document: votes needed and cast); 1 with `votes: false` |
  * | drift with `details` and changed network rules | 3 (+ export, for field-level changes) |
  * | pinned (423) | 2 (the SDK reads the pin for reason and expiry) |
  * | conflict (409) | 2 (+ export, for the live-vs-file diff) |
@@ -49,6 +49,13 @@ export interface PlanOptions {
    * @default false
    */
   readonly details?: boolean;
+  /**
+   * For a drifted target, read the approval workflow's tally for this exact document (votes needed
+   * and cast). One more request per drifted target; turn it off for a strict one-request-per-target
+   * plan over a large fleet.
+   * @default true
+   */
+  readonly votes?: boolean;
 }
 
 /** Plans one target. Never throws for server-side failures: they become `error` reports. */
@@ -100,11 +107,13 @@ export async function planTarget(client: ShoreGuardClient, prepared: PreparedPol
   const notes: string[] = [];
   const chunkId = voteChunkId(prepared.canonical);
   let workflow: WorkflowState | undefined;
-  try {
-    workflow = await readVotes(client, prepared.target, chunkId);
-  } catch (error) {
-    if (!isReportableError(error)) throw error;
-    notes.push(`could not read the approval workflow: ${errorState(error).message}`);
+  if (options.votes !== false) {
+    try {
+      workflow = await readVotes(client, prepared.target, chunkId);
+    } catch (error) {
+      if (!isReportableError(error)) throw error;
+      notes.push(`could not read the approval workflow: ${errorState(error).message}`);
+    }
   }
   let live: LivePolicy | undefined;
   if (options.details === true && raw.network_policies.changed.length > 0) {

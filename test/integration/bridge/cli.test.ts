@@ -63,6 +63,15 @@ describe('shoreguard-gitops CLI', () => {
       expect(emulator().stats().requests).toBe(0);
     });
 
+    it('GIVEN an unknown policy section WHEN validated THEN it warns (exit 0; --fail-on-warn and --unknown-sections error make it fail)', async () => {
+      const text = 'policy:\n  network:\n    rules: []\n';
+      const warned = await runJson(['validate', '-g', 'gw', '-s', 'sb', '-f', '-'], { env: env(), stdin: text });
+      expect(warned.code).toBe(0);
+      expect(warned.report.targets[0]?.problems).toContainEqual(expect.objectContaining({ code: 'unknown_section', severity: 'warning' }));
+      expect((await runJson(['validate', '-g', 'gw', '-s', 'sb', '-f', '-', '--fail-on-warn'], { env: env(), stdin: text })).code).toBe(2);
+      expect((await runJson(['validate', '-g', 'gw', '-s', 'sb', '-f', '-', '--unknown-sections', 'error'], { env: env(), stdin: text })).code).toBe(2);
+    });
+
     it('GIVEN a missing file and an unreadable tree WHEN planned THEN exit 2 with the path in the problem', async () => {
       const missing = await runJson(['plan', '-g', 'gw', '-s', 'sb', '-f', join(dir(), 'nope.yaml')], { env: env() });
       expect(missing.code).toBe(2);

@@ -60,6 +60,13 @@ describe('shoreguard-gitops: the whole story against the emulator', () => {
     await admin.workflows.put('prod', 'agent-1', { requiredApprovals: 2 });
     const planned = await runJson(['plan', '-g', 'prod', '-s', 'agent-1', '-f', file], { env: env() });
     expect(planned.report.targets[0]).toMatchObject({ status: 'drift', workflow: 'quorum', votes: { needed: 2, cast: 0 } });
+    // --no-votes: the strict one-request-per-target plan, without the tally.
+    emulator().resetStats();
+    const strict = await runJson(['plan', '-g', 'prod', '-s', 'agent-1', '-f', file, '--no-votes'], { env: env() });
+    expect(strict.code).toBe(1);
+    expect(strict.report.targets[0]?.status).toBe('drift');
+    expect(strict.report.targets[0]?.votes).toBeUndefined();
+    expect(emulator().stats().requests).toBe(1);
 
     const vote = await runJson(['apply', '-f', file], { env: env(emulator().keys.operator) });
     expect(vote.code).toBe(1);
