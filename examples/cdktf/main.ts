@@ -8,7 +8,7 @@
  * `cdktf synth` (or `npx ts-node main.ts`) writes cdktf.out/stacks/shoreguard/cdk.tf.json; run
  * `tofu init && tofu apply` there (see provider/terraform/README.md for the offline install).
  */
-import { App, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
+import { App, LocalBackend, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
 import { DataShoreguardUser, Gateway, GovernedSandbox, Group, GroupGatewayRole, GroupMembership, ShoreguardProvider } from '../../provider/cdktf';
 
@@ -23,6 +23,11 @@ export interface ShoreGuardStackProps {
   readonly memberEmail?: string;
   /** End of the change freeze. @default "2099-01-01T00:00:00Z" */
   readonly freezeUntil?: string;
+  /**
+   * Where OpenTofu keeps the state. @default CDKTF's own choice: terraform.shoreguard.tfstate in the
+   * directory `cdktf synth` ran from
+   */
+  readonly statePath?: string;
 }
 
 export class ShoreGuardStack extends TerraformStack {
@@ -31,6 +36,7 @@ export class ShoreGuardStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, props: ShoreGuardStackProps = {}) {
     super(scope, id);
+    if (props.statePath !== undefined) new LocalBackend(this, { path: props.statePath });
 
     // Endpoint and API key come from SHOREGUARD_URL / SHOREGUARD_TOKEN: no secret in the stack.
     new ShoreguardProvider(this, 'shoreguard', { requestTimeoutSeconds: 30, maxRetries: 4 });
@@ -75,9 +81,11 @@ export class ShoreGuardStack extends TerraformStack {
 /** Synthesizes the example into `outdir`; returns the stack directory holding cdk.tf.json. */
 export function synthesizeExample(outdir: string, props: ShoreGuardStackProps = {}): string {
   const app = new App({ outdir });
-  new ShoreGuardStack(app, 'shoreguard', props);
+  const stackDir = `${outdir}/stacks/shoreguard`;
+  // The state stays beside the synthesized stack, not in the caller's working directory.
+  new ShoreGuardStack(app, 'shoreguard', { statePath: `${stackDir}/terraform.tfstate`, ...props });
   app.synth();
-  return `${outdir}/stacks/shoreguard`;
+  return stackDir;
 }
 
 if (require.main === module) {
