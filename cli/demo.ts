@@ -3,9 +3,12 @@
  * real ShoreGuard given with --url). Every step is a real API call through the SDK; the narration
  * says what a platform team would see.
  */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { parseDocument } from 'yaml';
-import { createClient, type ShoreGuardClient, type PolicyApplyOutcome } from '../sdk';
+import { createClient, parseShoreGuardTime, type ShoreGuardClient, type PolicyApplyOutcome } from '../sdk';
 
 export interface DemoOptions {
   /** A real ShoreGuard (admin key in SHOREGUARD_TOKEN, two operator keys optional). Default: in-process emulator. */
@@ -47,10 +50,13 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   say(`ShoreGuard emulator listening on ${emulator.url}`);
   // The demo seeds the OpenShell side (a sandbox with a policy) the way a real gateway would hold it.
   emulator.state.seedSandbox(GATEWAY, SANDBOX, BASE_POLICY);
+  emulator.state.seedSandbox('demo-staging', SANDBOX, BASE_POLICY);
   const admin = createClient({ url: emulator.url, token: emulator.keys.admin });
   const voters = [emulator.keys.operator, emulator.keys.operator2].map((token) => createClient({ url: emulator.url, token }));
   try {
     await tour(say, admin, voters);
+    await gitopsTour(say, admin);
+    say('\nDone. Everything above ran through shoreguard-iac against the bundled ShoreGuard emulator.');
   } finally {
     await Promise.all([admin, ...voters].map((c) => c.close()));
     await emulator.close();
@@ -97,13 +103,35 @@ async function tour(say: (line?: string) => void, admin: ShoreGuardClient, voter
 
   say('\n3. Safety rails');
   const pin = await admin.pins.pin(GATEWAY, SANDBOX, { reason: 'change freeze for the release', expiresAt: new Date(Date.now() + 3_600_000) });
-  say(`   pinned at revision ${pin.pinnedVersion} by ${pin.pinnedBy} until ${pin.expiresAt}`);
+  say(`   pinned at revision ${pin.pinnedVersion} by ${pin.pinnedBy} until ${pin.expiresAt === null ? 'unpinned by hand' : parseShoreGuardTime(pin.expiresAt).toISOString()}`);
   const blocked = await admin.policies.apply(GATEWAY, SANDBOX, { yaml: exported.yaml, dryRun: true });
   say(`   apply while pinned: ${describe(blocked)}`);
   await admin.pins.unpin(GATEWAY, SANDBOX);
   const stale = await admin.policies.apply(GATEWAY, SANDBOX, { yaml: exported.yaml, dryRun: true, expectedVersion: exported.policyHash });
   say(`   apply of the old export after the change: ${describe(stale)}`);
-  say('\nDone. Everything above ran through the shoreguard-iac SDK against a ShoreGuard-compatible API.');
+}
+
+/** The same policies as files in Git: export a tree, edit one file, plan the tree. */
+async function gitopsTour(say: (line?: string) => void, admin: ShoreGuardClient): Promise<void> {
+  // Loaded here: the bridge is only needed for this part of the tour.
+  const { canonicalize, exportTree, parsePolicyDocument, renderText, syncTree } = require('../bridge') as typeof import('../bridge');
+  say('\n4. The GitOps bridge (what `shoreguard-gitops` does in CI)');
+  const root = mkdtempSync(join(tmpdir(), 'shoreguard-demo-'));
+  try {
+    const exported = await exportTree(admin, { dir: root });
+    say(`   export --all: ${exported.targets.length} canonical files under policies/<gateway>/<sandbox>.yaml (no exported_at, so re-exports are byte-identical)`);
+    const file = join(root, 'demo-staging', `${SANDBOX}.yaml`);
+    const parsed = parsePolicyDocument(readFileSync(file, 'utf8'), { file });
+    const policy = parsed.document.policy;
+    const filesystem = policy.filesystem ?? { include_workdir: false, read_only: [], read_write: [] };
+    writeFileSync(file, canonicalize({ ...parsed.document, policy: { ...policy, filesystem: { ...filesystem, read_only: [...(filesystem.read_only ?? []), '/opt/models'] } } }));
+    say(`   edited demo-staging/${SANDBOX}.yaml: one more read-only path`);
+    const plan = await syncTree(admin, { root, dryRun: true });
+    say('   sync --dir --dry-run:');
+    for (const line of renderText(plan).trimEnd().split('\n')) say(`     ${line}`);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 }
 
 function describe(outcome: PolicyApplyOutcome): string {

@@ -54,7 +54,7 @@ describe('shoreguard-iac command', () => {
     }
   }, 30_000);
 
-  it('GIVEN the demo WHEN run against the bundled emulator THEN it walks through a quorum apply, a pin (423) and a stale apply (409)', () => {
+  it('GIVEN the demo WHEN run against the bundled emulator THEN it walks through a quorum apply, a pin (423), a stale apply (409) and a GitOps plan', () => {
     const result = run(['demo']);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
@@ -62,6 +62,8 @@ describe('shoreguard-iac command', () => {
     expect(result.stdout).toMatch(/operator 2 applies: applied/);
     expect(result.stdout).toMatch(/apply while pinned: refused with 423/);
     expect(result.stdout).toMatch(/refused with 409/);
+    expect(result.stdout).toMatch(/demo-staging\/agent-1 .*: drift — 1 change to apply/);
+    expect(result.stdout).toContain('+ filesystem.read_only: /opt/models');
   });
 
   describe('terraform install', () => {
