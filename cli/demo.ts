@@ -1,7 +1,7 @@
 /**
- * `shoreguard-iac demo`: a guided tour of what the package does, against the bundled emulator (or a
- * real ShoreGuard given with --url). Every step is a real API call through the SDK; the narration
- * says what a platform team would see.
+ * `shoreguard-iac demo`: a guided tour of what the package does, against the bundled emulator
+ * (seeded with sandboxes and policies the way an OpenShell gateway would hold them). Every step is a
+ * real API call; the narration says what a platform team would see.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,8 +11,6 @@ import { parseDocument } from 'yaml';
 import { createClient, parseShoreGuardTime, type ShoreGuardClient, type PolicyApplyOutcome } from '../sdk';
 
 export interface DemoOptions {
-  /** A real ShoreGuard (admin key in SHOREGUARD_TOKEN, two operator keys optional). Default: in-process emulator. */
-  readonly url?: string;
   readonly out: Writable;
 }
 
@@ -35,15 +33,6 @@ const BASE_POLICY = {
 
 export async function runDemo(options: DemoOptions): Promise<void> {
   const say = (line = '') => options.out.write(`${line}\n`);
-  if (options.url !== undefined) {
-    const client = createClient({ url: options.url });
-    try {
-      await tour(say, client, null);
-    } finally {
-      await client.close();
-    }
-    return;
-  }
 
   const { startEmulator } = require('../emulator') as typeof import('../emulator');
   const emulator = await startEmulator({ port: 0 });
@@ -63,7 +52,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   }
 }
 
-async function tour(say: (line?: string) => void, admin: ShoreGuardClient, voters: ShoreGuardClient[] | null): Promise<void> {
+async function tour(say: (line?: string) => void, admin: ShoreGuardClient, voters: readonly ShoreGuardClient[]): Promise<void> {
   say('\n1. Infrastructure (what Pulumi/Terraform resources manage)');
   const gw = await admin.gateways.register({ name: GATEWAY, endpoint: '127.0.0.1:50051', scheme: 'http', authMode: 'none', labels: { env: 'prod' } });
   say(`   gateway ${gw.name} registered: status=${gw.status}, connected=${gw.connected}`);
@@ -92,10 +81,6 @@ async function tour(say: (line?: string) => void, admin: ShoreGuardClient, voter
   const plan = await admin.policies.apply(GATEWAY, SANDBOX, { yaml: edited, dryRun: true, expectedVersion: exported.policyHash });
   say(`   dry run: ${describe(plan)}`);
 
-  if (voters === null) {
-    say('   (skipping the quorum vote: run against the emulator to see two operators approve)');
-    return;
-  }
   for (const [index, voter] of voters.entries()) {
     const outcome = await voter.policies.apply(GATEWAY, SANDBOX, { yaml: edited, expectedVersion: exported.policyHash });
     say(`   operator ${index + 1} applies: ${describe(outcome)}`);

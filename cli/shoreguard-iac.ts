@@ -40,10 +40,9 @@ export function buildProgram(): Command {
   program
     .command('demo')
     .description('Walk through gateways, RBAC, a quorum workflow, a pin and a policy apply against the bundled emulator')
-    .option('--url <url>', 'run against this ShoreGuard instead of an in-process emulator (needs SHOREGUARD_TOKEN, admin)')
-    .action(async (opts: { url?: string }) => {
+    .action(async () => {
       const { runDemo } = require('./demo') as typeof import('./demo');
-      await runDemo({ url: opts.url, out: process.stdout });
+      await runDemo({ out: process.stdout });
     });
 
   const terraform = program.command('terraform').description('Terraform/OpenTofu provider (terraform-provider-shoreguard)');

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The README's first command: installs what is needed (Node >= 22, npm packages), builds, and runs the demo
-# against the bundled ShoreGuard emulator. Extra arguments go to `shoreguard-iac demo` (e.g. --url URL).
+# against the bundled ShoreGuard emulator.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
