@@ -77,10 +77,11 @@ async function readJson(file: string): Promise<unknown> {
   return JSON.parse(await fs.readFile(file, 'utf8')) as unknown;
 }
 
+/** The exact version the repository installs (an optional peer dependency is pinned as a dev dependency). */
 function dependencyVersion(manifest: unknown, name: string): string {
-  const dependencies = (manifest as { dependencies?: Record<string, string> }).dependencies ?? {};
-  const version = dependencies[name];
-  if (version === undefined) throw new Error(`package.json has no dependency on ${name}`);
+  const { dependencies = {}, devDependencies = {} } = manifest as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
+  const version = dependencies[name] ?? devDependencies[name];
+  if (version === undefined) throw new Error(`package.json installs no ${name}`);
   return version;
 }
 
