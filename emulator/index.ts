@@ -126,8 +126,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     ...hookRoutes,
   ]);
   const controlRouter = new Router(controlRoutes({ state, faults, stats, adminKey: keys.admin, keys: { ...keys } }));
-  const limiter = (config: RateLimitConfig | undefined): SlidingWindowRateLimiter | null =>
-    config ? new SlidingWindowRateLimiter(config) : null;
+  const limiter = (config: RateLimitConfig | undefined): SlidingWindowRateLimiter | null => {
+    if (!config) return null;
+    const created = new SlidingWindowRateLimiter(config);
+    state.onReset(() => created.reset());
+    return created;
+  };
   const server = createServer(
     { keepAliveTimeout: 5_000 },
     createRequestListener({

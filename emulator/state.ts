@@ -234,6 +234,8 @@ export class EmulatorState {
   private nextId = new Map<string, number>();
   private readonly sessionSecret = randomBytes(32);
   private baseline: (() => void) | null = null;
+  /** Other per-run memory to forget on `reset()` (the rate limiters' windows). */
+  private readonly resetHooks: (() => void)[] = [];
 
   constructor(private readonly clock: () => Date) {}
 
@@ -466,7 +468,13 @@ export class EmulatorState {
     this.sandboxes.clear();
     this.connectivity.clear();
     this.nextId = new Map();
+    for (const hook of this.resetHooks) hook();
     this.baseline?.();
+  }
+
+  /** Runs `hook` on every `reset()`, for state kept outside this object. */
+  onReset(hook: () => void): void {
+    this.resetHooks.push(hook);
   }
 
   /** Remembers how to re-create the bootstrap principals on `reset()`. */

@@ -88,6 +88,20 @@ describe('emulator: rate limits (§1.4)', () => {
     expect((await api().post(path, { yaml: 'policy: {}', dry_run: true }, { key: emulator().keys.operator })).status).toBe(200);
   });
 
+  it('GIVEN an exhausted write limit WHEN state.reset() runs THEN the windows start over', async () => {
+    const seed = () => {
+      emulator().state.registerGateway({ name: 'gw' });
+      emulator().state.seedSandbox('gw', 'sb', SAMPLE_POLICY);
+    };
+    seed();
+    const path = '/api/gateways/gw/sandboxes/sb/policy/apply';
+    for (let attempt = 0; attempt < 2; attempt += 1) await api().post(path, { yaml: 'policy: {}', dry_run: true });
+    expect((await api().post(path, { yaml: 'policy: {}', dry_run: true })).status).toBe(429);
+    emulator().state.reset();
+    seed();
+    expect((await api().post(path, { yaml: 'policy: {}', dry_run: true })).status).toBe(200);
+  });
+
   it('GIVEN the global limit is exhausted WHEN calling THEN 429 plain JSON without X-Request-ID; probes stay open', async () => {
     let limited;
     for (let attempt = 0; attempt < 10 && !limited; attempt += 1) {
