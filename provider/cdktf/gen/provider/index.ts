@@ -52,7 +52,7 @@ export interface ShoreguardProviderConfig {
   */
   readonly requestTimeoutSeconds?: number;
   /**
-  * Maximum retries of an idempotent request on 429/502/503/504 and network errors. Default 4.
+  * Maximum retries of an idempotent request on 429/502/503/504 and network errors. Default 3 (4 attempts in all).
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/shoreguard/shoreguard/0.1.0/docs#max_retries ShoreguardProvider#max_retries}
   */
