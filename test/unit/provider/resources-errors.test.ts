@@ -27,7 +27,7 @@ describe('errors passed through the handlers', () => {
       { type: 'about:blank', title: 'Internal Error', status: 423, detail: 'Policy is pinned at version 5 by alice@example.com. Unpin first.', code: 'INTERNAL_ERROR', request_id: 'r1' },
       { headers: { 'content-type': 'application/problem+json' } },
     );
-    const client = createClient({ url: ORIGIN, token: 'test-token-abc', dispatcher: agent, env: {} });
+    const client = createClient({ url: ORIGIN, token: 'test-token-abc', dispatcher: agent, env: {}, logger: { warn: () => undefined } });
     const workflow = resourceHandler('shoreguard_approval_workflow');
     const inputs = workflow.check({ gateway: 'gw', sandbox_name: 'sb' });
     if (!inputs.ok) throw new Error('inputs rejected');
