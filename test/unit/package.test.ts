@@ -8,7 +8,15 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
   engines: { node: string };
   exports: Record<string, string | { types: string; default: string }>;
   bin: Record<string, string>;
+  files: string[];
 };
+
+/** Whether npm would publish `path` given package.json's `files`. */
+function published(path: string): boolean {
+  const relative = path.replace(/^\.\//, '');
+  if (relative === 'package.json') return true; // npm always publishes it
+  return pkg.files.some((entry) => (entry.endsWith('/') ? relative.startsWith(entry) : relative === entry));
+}
 
 describe('the npm package', () => {
   it('GIVEN package.json WHEN the SDK reports its version THEN both agree (it goes into the User-Agent)', () => {
@@ -26,6 +34,15 @@ describe('the npm package', () => {
       const source = target.default.replace(/^\.\/dist\//, '').replace(/\.js$/, '.ts');
       expect({ subpath, exists: existsRelative(source) }).toEqual({ subpath, exists: true });
     }
+  });
+
+  it('GIVEN the files list THEN every export and bin is published, and tests and benchmarks are not', () => {
+    const targets = [...Object.values(pkg.exports).flatMap((t) => (typeof t === 'string' ? [t] : [t.default, t.types])), ...Object.values(pkg.bin)];
+    expect(targets.filter((target) => !published(target))).toEqual([]);
+    // provider/resources reads schema.json through a compiled relative import.
+    expect(published('dist/schema.json')).toBe(true);
+    expect(published('dist/test/support/fake-openshell/index.js')).toBe(false);
+    expect(published('dist/bench/run.js')).toBe(false);
   });
 
   it('GIVEN the bins THEN shoreguard-iac and shoreguard-gitops are declared and their sources exist', () => {
