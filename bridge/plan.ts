@@ -105,11 +105,10 @@ export async function planTarget(client: ShoreGuardClient, prepared: PreparedPol
   }
 
   const notes: string[] = [];
-  const chunkId = voteChunkId(prepared.canonical);
   let workflow: WorkflowState | undefined;
   if (options.votes !== false) {
     try {
-      workflow = await readVotes(client, prepared.target, chunkId);
+      workflow = await readVotes(client, prepared.target, voteChunkId(prepared.canonical));
     } catch (error) {
       if (!isReportableError(error)) throw error;
       notes.push(`could not read the approval workflow: ${errorState(error).message}`);

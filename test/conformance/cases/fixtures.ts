@@ -2,8 +2,11 @@
 import { createHash } from 'node:crypto';
 import type { ConformancePolicy } from '../../support/conformance/targets';
 
-/** Binary paths that do not exist on the ShoreGuard host (real ShoreGuard resolves symlinked ones). */
-export const SEED_POLICY: ConformancePolicy = {
+/**
+ * Binary paths that do not exist on the ShoreGuard host (real ShoreGuard resolves symlinked ones).
+ * Also the real-server smoke test's seed, so its literal type stays assignable to the fake gateway's.
+ */
+export const SEED_POLICY = {
   version: 1,
   filesystem: { include_workdir: true, read_only: ['/usr', '/etc'], read_write: ['/tmp'] },
   landlock: { compatibility: 'best_effort' },
@@ -15,7 +18,7 @@ export const SEED_POLICY: ConformancePolicy = {
       binaries: [{ path: '/opt/fake/bin/git' }],
     },
   },
-};
+} satisfies ConformancePolicy;
 
 /** The seed policy as someone else changed it on the gateway (a new revision, a new hash). */
 export const OUT_OF_BAND_POLICY: ConformancePolicy = {

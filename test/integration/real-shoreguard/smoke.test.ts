@@ -2,7 +2,8 @@
 // gateway as its upstream: register → seed → export → dry-run → apply → stale apply → pin → 423.
 // The first run builds the Debian sid root + venv (scripts/real-shoreguard/setup.sh, ~1 min).
 import { z } from 'zod';
-import { startFakeOpenShell, type FakeOpenShell, type SandboxPolicy } from '../../support/fake-openshell';
+import { SEED_POLICY } from '../../conformance/cases/fixtures';
+import { startFakeOpenShell, type FakeOpenShell } from '../../support/fake-openshell';
 import { ensureRealShoreGuardBuilt, startRealShoreGuard, type Principal, type RealShoreGuard } from '../../support/real-shoreguard';
 
 const BUILD_AND_START_TIMEOUT_MS = 15 * 60 * 1000;
@@ -11,21 +12,6 @@ jest.setTimeout(120_000);
 const GATEWAY = 'fake-gw';
 const SANDBOX = 'sb1';
 const POLICY_PATH = `/api/gateways/${GATEWAY}/sandboxes/${SANDBOX}/policy`;
-
-// Binary paths that do not exist on the ShoreGuard host (it resolves symlinked ones).
-const SEED_POLICY: SandboxPolicy = {
-  version: 1,
-  filesystem: { include_workdir: true, read_only: ['/usr', '/etc'], read_write: ['/tmp'] },
-  landlock: { compatibility: 'best_effort' },
-  process: { run_as_user: 'sandbox', run_as_group: 'sandbox' },
-  network_policies: {
-    github: {
-      name: 'github',
-      endpoints: [{ host: 'api.github.com', port: 443, protocol: 'rest', rules: [{ allow: { method: 'GET', path: '/repos/**' } }] }],
-      binaries: [{ path: '/opt/fake/bin/git' }],
-    },
-  },
-};
 
 const ExportSchema = z.object({
   yaml: z.string(),

@@ -6,6 +6,7 @@
  */
 import { stringify } from 'yaml';
 import { startEmulator, type Emulator, type EmulatorKeys, type EmulatorOptions } from '../../../emulator';
+import { SAMPLE_POLICY } from '../emulator/harness';
 import {
   type PolicyApplyCompleted,
   type PolicyApplyOutcome,
@@ -157,20 +158,8 @@ export type TestPolicy = {
   network_policies: { [key: string]: NetworkRule };
 };
 
-/** A policy as the gateway holds it (every default present, so exports round-trip). */
-export const BASE_POLICY: TestPolicy = {
-  version: 1,
-  filesystem: { include_workdir: true, read_only: ['/usr', '/etc'], read_write: ['/tmp'] },
-  landlock: { compatibility: 'best_effort' },
-  process: { run_as_user: 'sandbox', run_as_group: 'sandbox' },
-  network_policies: {
-    github: {
-      name: 'github',
-      endpoints: [{ host: 'api.github.com', port: 443, protocol: 'rest' }],
-      binaries: [{ path: '/usr/bin/git' }],
-    },
-  },
-};
+/** A policy as the gateway holds it (every default present, so exports round-trip): the emulator tests' sample. */
+export const BASE_POLICY: TestPolicy = SAMPLE_POLICY;
 
 /** A deep copy of {@link BASE_POLICY} with changes applied. */
 export function policyWith(change: (policy: TestPolicy) => void): TestPolicy {
