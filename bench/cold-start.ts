@@ -30,7 +30,7 @@ const LOAD_STEPS: readonly (readonly [label: string, module: string])[] = [
   ['`zod`', 'zod'],
   ['`undici`', 'undici'],
   ['`dist/sdk` (our SDK, on top of zod and undici)', join(DIST, 'sdk')],
-  ['`dist/bridge/cli-commands` (the bridge, on top of the SDK)', join(DIST, 'bridge', 'cli-commands')],
+  ['`dist/bridge/commands/run-command` (the bridge, on top of the SDK)', join(DIST, 'bridge', 'commands', 'run-command')],
 ];
 const LOAD_SCRIPT = `
 const { performance } = require('node:perf_hooks');
@@ -100,7 +100,7 @@ export const coldStartBench: Bench = {
     ];
     const markdown = [
       `Fresh processes, median of ${coldRuns} (ours) and ${pythonColdRuns} (Python) runs after one warm-up run each; the one-target plan is a dry run of an in-sync file against the same real ShoreGuard ${peer.version}. ` +
-        `Ours runs as \`node dist/bridge/cli.js\` (what the \`shoreguard-gitops\` bin resolves to; \`npx\` adds its own start-up); the Python CLI as installed, through \`in-rootfs.sh\` (the chroot entry is shown separately and not subtracted).`,
+        `Ours runs as \`node dist/bridge/cli/main.js\` (what the \`shoreguard-gitops\` bin resolves to; \`npx\` adds its own start-up); the Python CLI as installed, through \`in-rootfs.sh\` (the chroot entry is shown separately and not subtracted).`,
       '',
       markdownTable(
         ['command', 'wall ms (median)', 'wall ms (min)', 'CPU ms', 'peak RSS MiB', 'Python ÷ ours'],

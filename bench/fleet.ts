@@ -5,7 +5,7 @@
  * ⌈targets / concurrency⌉ × latency: what the run would take if the CLI cost nothing and each
  * target needed one request.
  */
-import { DEFAULT_CONCURRENCY } from '../bridge/concurrency';
+import { DEFAULT_CONCURRENCY } from '../bridge/core/concurrency';
 import { EmulatorControl } from './lib/emulator-control';
 import type { Bench, BenchContext, BenchOutcome, TargetCheck } from './lib/bench';
 import { startEmulatorProcess } from './lib/emulator-process';

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { mapConcurrent } from '../bridge/concurrency';
+import { mapConcurrent } from '../bridge/core/concurrency';
 import type { Bench, BenchContext, BenchOutcome, TargetCheck } from './lib/bench';
 import { formatRatio } from './lib/figures';
 import { policyFiles } from './lib/fleet';

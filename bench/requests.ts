@@ -30,7 +30,7 @@ export const ROUTES = {
 /** Who sends an extra request on a route, and what would remove it (read from bridge/ and sdk/). */
 const EXCESS_SOURCES: Readonly<Record<string, string>> = {
   [ROUTES.decisions]:
-    '`planTarget` (bridge/plan.ts) calls `readVotes` (bridge/remote.ts) for every target with drift, ' +
+    '`planTarget` (bridge/targets/plan.ts) calls `readVotes` (bridge/targets/remote.ts) for every target with drift, ' +
     '`GET …/approvals/policy.apply:<sha16>/decisions`, to show whether an approval workflow applies and how many votes the document already has. ' +
     'By design (issue #6 asks plan to show the votes an apply will need); `plan --no-votes` skips the read and keeps one request per target. ' +
     'The bridge cannot tell which targets have a workflow without asking.',
@@ -38,7 +38,7 @@ const EXCESS_SOURCES: Readonly<Record<string, string>> = {
     'the SDK (`sdk/api/policies.ts`, `#readPin`) follows every 423 with `GET …/policy/pin` for the reason and expiry. ' +
     'By design: issue #6 asks a 423 to be reported with the pin\'s reason, owner and expiry, and the 423 detail carries only owner and version. It happens only on a pinned sandbox.',
   [ROUTES.export]:
-    '`conflictReport` (bridge/remote.ts) answers a 409 by reading the live policy (`GET …/policy/export`) for the live-vs-file diff and `--rebase`. ' +
+    '`conflictReport` (bridge/targets/remote.ts) answers a 409 by reading the live policy (`GET …/policy/export`) for the live-vs-file diff and `--rebase`. ' +
     'By design: issue #6 asks a 409 to be reported with a live-vs-file diff. An apply stays within two requests; a plan goes one beyond, only on a stale lock.',
 };
 

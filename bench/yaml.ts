@@ -111,7 +111,7 @@ function operation(mode: Mode): Operation {
     const yaml = require('yaml') as typeof import('yaml');
     return { parse: (text) => yaml.parse(text, { maxAliasCount: -1 }), write: (parsed) => yaml.stringify(parsed) };
   }
-  const canonical = require('../bridge/canonical') as typeof import('../bridge/canonical');
+  const canonical = require('../bridge/document/canonical') as typeof import('../bridge/document/canonical');
   const idempotent = (output: string) => canonical.canonicalizeText(output) === output;
   if (mode === 'canonical') {
     return {
@@ -120,7 +120,7 @@ function operation(mode: Mode): Operation {
       idempotent,
     };
   }
-  const { validatePolicyText } = require('../bridge/validate') as typeof import('../bridge/validate');
+  const { validatePolicyText } = require('../bridge/document/validate') as typeof import('../bridge/document/validate');
   return {
     parse: (text) => {
       const result = validatePolicyText(text, { file: 'large-policy.yaml' });

@@ -4,9 +4,9 @@
  * networked export/plan/apply/sync that the `shoreguard-gitops` CLI runs, returning the same
  * versioned report objects the CLI prints.
  */
-export * from './problems';
-export * from './errors';
-export * from './document';
+export * from './core/problems';
+export * from './core/errors';
+export * from './document/document';
 export {
   MANAGED_BY_BANNER,
   canonicalize,
@@ -19,15 +19,15 @@ export {
   type ParsedPolicyDocument,
   type PolicyExport,
   type SafeParseResult,
-} from './canonical';
-export { SourceIndex, type SourcePosition } from './source';
-export * from './validate';
-export * from './diff';
-export * from './diff-render';
-export * from './layout';
-export * from './vote-id';
-export * from './report';
-export { DEFAULT_CONCURRENCY, mapConcurrent } from './concurrency';
+} from './document/canonical';
+export { SourceIndex, type SourcePosition } from './document/source';
+export * from './document/validate';
+export * from './document/diff';
+export * from './report/diff-render';
+export * from './targets/layout';
+export * from './document/vote-id';
+export * from './report/report';
+export { DEFAULT_CONCURRENCY, mapConcurrent } from './core/concurrency';
 export {
   loadPolicy,
   preparePolicyText,
@@ -38,15 +38,15 @@ export {
   type PreparedPolicy,
   type SourceList,
   type TreeSelection,
-} from './local';
-export { validateSources, type ValidateRunOptions } from './validate-files';
-export { GitRevisionError, policyAtRevision, readFileAtRevision } from './git';
-export { exportPolicy, exportTarget, exportTree, type ExportTreeOptions, type ExportedPolicy } from './export';
-export { fromSdkDiff, readLivePolicy, type LivePolicy } from './remote';
-export { planTarget, type PlanOptions } from './plan';
-export { applyTarget, type ApplyMode, type ApplyOptions } from './apply';
-export { runPolicies, syncTree, type RunOptions, type SyncOptions } from './run';
-export { writeFilesAtomically, type FileWrite, type WriteOutcome } from './files';
-export { renderText, type TextRenderOptions } from './render-text';
-export { GITHUB_COMMENT_LIMIT, renderMarkdown, type MarkdownRenderOptions } from './render-markdown';
-export { ANNOTATIONS_PER_LEVEL, collectAnnotations, formatAnnotation, renderGithubAnnotations, type Annotation, type AnnotationLevel } from './render-github';
+} from './targets/local';
+export { validateSources, type ValidateRunOptions } from './targets/validate-files';
+export { GitRevisionError, policyAtRevision, readFileAtRevision } from './targets/git';
+export { exportPolicy, exportTarget, exportTree, type ExportTreeOptions, type ExportedPolicy } from './targets/export';
+export { fromSdkDiff, readLivePolicy, type LivePolicy } from './targets/remote';
+export { planTarget, type PlanOptions } from './targets/plan';
+export { applyTarget, type ApplyMode, type ApplyOptions } from './targets/apply';
+export { runPolicies, syncTree, type RunOptions, type SyncOptions } from './targets/run';
+export { writeFilesAtomically, type FileWrite, type WriteOutcome } from './targets/files';
+export { renderText, type TextRenderOptions } from './report/render-text';
+export { GITHUB_COMMENT_LIMIT, renderMarkdown, type MarkdownRenderOptions } from './report/render-markdown';
+export { ANNOTATIONS_PER_LEVEL, collectAnnotations, formatAnnotation, renderGithubAnnotations, type Annotation, type AnnotationLevel } from './report/render-github';

@@ -6,7 +6,7 @@
 import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mapConcurrent } from '../../bridge/concurrency';
+import { mapConcurrent } from '../../bridge/core/concurrency';
 import type { EmulatorControl } from './emulator-control';
 import { runGitopsJson, type Server } from './gitops-cli';
 import { addDriftToFile, fleetPolicy } from './policies';

@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { type ProcessRun, runProcess } from './process';
 
-/** `dist/bridge/cli.js` next to this compiled file's `dist/bench/lib/`. */
-export const GITOPS_CLI = join(__dirname, '..', '..', 'bridge', 'cli.js');
+/** `dist/bridge/cli/main.js` next to this compiled file's `dist/bench/lib/`. */
+export const GITOPS_CLI = join(__dirname, '..', '..', 'bridge', 'cli', 'main.js');
 /** `dist/cli/shoreguard-iac.js` (the emulator command). */
 export const IAC_CLI = join(__dirname, '..', '..', 'cli', 'shoreguard-iac.js');
 
-/** The parts of the `--output json` report (bridge/report.ts, format 1.x) a bench checks. */
+/** The parts of the `--output json` report (bridge/report/report.ts, format 1.x) a bench checks. */
 const RunReportSchema = z.object({
   formatVersion: z.string().regex(/^1\./),
   command: z.string(),

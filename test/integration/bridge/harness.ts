@@ -3,8 +3,8 @@ import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../../emulator';
-import { main } from '../../../bridge/cli';
-import type { RunReport } from '../../../bridge/report';
+import { main } from '../../../bridge/cli/main';
+import type { RunReport } from '../../../bridge/report/report';
 
 export interface CliRun {
   readonly code: number;

@@ -1,5 +1,5 @@
 /**
- * The built `shoreguard-gitops` (dist/bridge/cli.js) run as a user runs it: one child process per
+ * The built `shoreguard-gitops` (dist/bridge/cli/main.js) run as a user runs it: one child process per
  * command, the server in SHOREGUARD_URL and the key in SHOREGUARD_TOKEN (never on the command
  * line), a clean environment (no CI variables, no colour). Each run also writes its JSON report
  * (`--json-file`), so a test can check the text a human reads and the data behind it.
@@ -12,7 +12,7 @@ import { runChild, type ChildRun } from './child';
 
 const CLI_TIMEOUT_MS = 2 * 60_000;
 
-/** The parts of the report (bridge/report.ts, format 1.x) the end-to-end story checks. */
+/** The parts of the report (bridge/report/report.ts, format 1.x) the end-to-end story checks. */
 const TargetReportSchema = z.object({
   gateway: z.string().nullable(),
   sandbox: z.string().nullable(),
@@ -52,7 +52,7 @@ export interface GitopsSession {
 
 /** A session of CLI runs against `url`, working in `cwd` (where the policy tree lives). */
 export function gitopsSession(url: string, cwd: string): GitopsSession {
-  const cliPath = freshBuild('dist/bridge/cli.js', ['bridge', 'sdk']);
+  const cliPath = freshBuild('dist/bridge/cli/main.js', ['bridge', 'sdk']);
   const transcript: string[] = [];
   let runs = 0;
   return {

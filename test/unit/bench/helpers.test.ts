@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parsePolicyDocument } from '../../../bridge/canonical';
-import { validatePolicyText } from '../../../bridge/validate';
+import { parsePolicyDocument } from '../../../bridge/document/canonical';
+import { validatePolicyText } from '../../../bridge/document/validate';
 import { fleetTargets, SANDBOXES_PER_GATEWAY } from '../../../bench/lib/fleet';
 import { addDriftToFile, DRIFT_PATH, fleetPolicy, largePolicyDocument } from '../../../bench/lib/policies';
 import { expectExit, parseRusage, ProcessFailedError, runProcess, summarizeRuns } from '../../../bench/lib/process';

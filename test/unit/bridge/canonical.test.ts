@@ -7,9 +7,9 @@ import {
   parsePolicyDocument,
   safeParsePolicyDocument,
   MANAGED_BY_BANNER,
-} from '../../../bridge/canonical';
-import { safeDumpBlock } from '../../../bridge/emitter';
-import { CanonicalFormError, PolicyDocumentError } from '../../../bridge/errors';
+} from '../../../bridge/document/canonical';
+import { safeDumpBlock } from '../../../bridge/document/emitter';
+import { CanonicalFormError, PolicyDocumentError } from '../../../bridge/core/errors';
 import { CANONICAL_EXPORT, SHOREGUARD_EXPORT, exportPolicy, largePolicyYaml } from './examples';
 
 describe('canonical form', () => {

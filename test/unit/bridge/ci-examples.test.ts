@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { buildProgram, type CommandName } from '../../../bridge/cli';
+import { buildProgram, type CommandName } from '../../../bridge/cli/main';
 
 const EXAMPLES = join(__dirname, '..', '..', '..', 'examples');
 const FILES = [

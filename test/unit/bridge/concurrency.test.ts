@@ -1,4 +1,4 @@
-import { mapConcurrent } from '../../../bridge/concurrency';
+import { mapConcurrent } from '../../../bridge/core/concurrency';
 
 describe('mapConcurrent', () => {
   it('GIVEN 25 slow tasks and a limit of 4 WHEN mapped THEN never more than 4 run at once and results keep their order', async () => {

@@ -1,5 +1,5 @@
-import { diffPolicy, type PolicyDiff } from '../../../bridge/diff';
-import { diffToData, renderDiffText, ruleFieldChanges } from '../../../bridge/diff-render';
+import { diffPolicy, type PolicyDiff } from '../../../bridge/document/diff';
+import { diffToData, renderDiffText, ruleFieldChanges } from '../../../bridge/report/diff-render';
 
 const VERIFIED_DIFF: PolicyDiff = {
   filesystem: { read_only_added: ['/etc'], read_write_removed: ['/tmp'], include_workdir_changed: [true, false] },

@@ -7,7 +7,7 @@ import {
   isMergeable,
   summarizeDiff,
   wouldBeIgnored,
-} from '../../../bridge/diff';
+} from '../../../bridge/document/diff';
 import { exportPolicy } from './examples';
 
 /** Reference §10.6 verified example: the two policies behind ShoreGuard's documented diff. */

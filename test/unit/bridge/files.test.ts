@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeFilesAtomically } from '../../../bridge/files';
+import { writeFilesAtomically } from '../../../bridge/targets/files';
 
 describe('writeFilesAtomically', () => {
   let dir: string;

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
-import { canonicalize, parsePolicyDocument } from '../../../bridge/canonical';
-import { safeDumpBlock } from '../../../bridge/emitter';
-import type { Problem } from '../../../bridge/problems';
-import { composeYaml } from '../../../bridge/source';
-import { validatePolicyText } from '../../../bridge/validate';
+import { canonicalize, parsePolicyDocument } from '../../../bridge/document/canonical';
+import { safeDumpBlock } from '../../../bridge/document/emitter';
+import type { Problem } from '../../../bridge/core/problems';
+import { composeYaml } from '../../../bridge/document/source';
+import { validatePolicyText } from '../../../bridge/document/validate';
 import { CLEAN_DOCUMENT, SHOREGUARD_EXPORT } from './examples';
 import { FRAGMENTS, mutation } from './mutations';
 

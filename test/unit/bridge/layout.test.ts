@@ -1,8 +1,8 @@
 import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { LayoutError } from '../../../bridge/errors';
-import { PolicyLayout, discoverTargets, isValidTargetName } from '../../../bridge/layout';
+import { LayoutError } from '../../../bridge/core/errors';
+import { PolicyLayout, discoverTargets, isValidTargetName } from '../../../bridge/targets/layout';
 
 describe('PolicyLayout', () => {
   test('GIVEN the default pattern WHEN mapping a target THEN the path is <gateway>/<sandbox>.yaml and maps back', () => {

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadPolicy, selectTreeSources } from '../../../bridge/local';
+import { loadPolicy, selectTreeSources } from '../../../bridge/targets/local';
 import { CANONICAL_EXPORT } from './examples';
 
 const TARGET = { gateway: 'prod-gw', sandbox: 'agent-1' };

@@ -1,4 +1,4 @@
-import { fromSdkDiff } from '../../../bridge/remote';
+import { fromSdkDiff } from '../../../bridge/targets/remote';
 import { policyDiffSchema } from '../../../sdk/models/policies';
 
 describe("the SDK's diff back in ShoreGuard's shape", () => {

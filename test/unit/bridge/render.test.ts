@@ -1,9 +1,9 @@
-import { diffPolicy } from '../../../bridge/diff';
-import { targetDiff } from '../../../bridge/remote';
-import { formatAnnotation, renderGithubAnnotations } from '../../../bridge/render-github';
-import { GITHUB_COMMENT_LIMIT, renderMarkdown } from '../../../bridge/render-markdown';
-import { renderText } from '../../../bridge/render-text';
-import { buildRunReport, targetReport, type TargetReport } from '../../../bridge/report';
+import { diffPolicy } from '../../../bridge/document/diff';
+import { targetDiff } from '../../../bridge/targets/remote';
+import { formatAnnotation, renderGithubAnnotations } from '../../../bridge/report/render-github';
+import { GITHUB_COMMENT_LIMIT, renderMarkdown } from '../../../bridge/report/render-markdown';
+import { renderText } from '../../../bridge/report/render-text';
+import { buildRunReport, targetReport, type TargetReport } from '../../../bridge/report/report';
 
 function drift(sandbox: string, paths: number): TargetReport {
   const read_only = Array.from({ length: paths }, (_, i) => `/data/${sandbox}/${'x'.repeat(40)}/${i}`);

@@ -1,4 +1,4 @@
-import { buildRunReport, combineResults, exitCodeFor, targetReport, type TargetStatus } from '../../../bridge/report';
+import { buildRunReport, combineResults, exitCodeFor, targetReport, type TargetStatus } from '../../../bridge/report/report';
 
 const target = (status: TargetStatus) => targetReport({ gateway: 'gw', sandbox: status, file: null, status, summary: status });
 

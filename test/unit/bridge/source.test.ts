@@ -1,5 +1,5 @@
-import { composeYaml } from '../../../bridge/source';
-import { compareCodePoints, plainReadsAsString, resolvePlain11 } from '../../../bridge/yaml11';
+import { composeYaml } from '../../../bridge/document/source';
+import { compareCodePoints, plainReadsAsString, resolvePlain11 } from '../../../bridge/document/yaml11';
 
 describe('YAML 1.1 reading, as ShoreGuard’s PyYAML does it', () => {
   test.each([

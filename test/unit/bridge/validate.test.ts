@@ -1,8 +1,8 @@
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { validatePolicyFile, validatePolicyText, validatePolicyTree, type ValidateOptions } from '../../../bridge/validate';
-import type { Problem } from '../../../bridge/problems';
+import { validatePolicyFile, validatePolicyText, validatePolicyTree, type ValidateOptions } from '../../../bridge/document/validate';
+import type { Problem } from '../../../bridge/core/problems';
 import { CLEAN_DOCUMENT, SHOREGUARD_EXPORT } from './examples';
 
 const FILE = 'policies/prod-gw/agent-1.yaml';

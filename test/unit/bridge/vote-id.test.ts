@@ -1,5 +1,5 @@
-import { canonicalizeText } from '../../../bridge/canonical';
-import { voteChunkId } from '../../../bridge/vote-id';
+import { canonicalizeText } from '../../../bridge/document/canonical';
+import { voteChunkId } from '../../../bridge/document/vote-id';
 import { SHOREGUARD_EXPORT } from './examples';
 
 describe('voteChunkId', () => {

@@ -16,8 +16,8 @@
  * the file, vote recorded if the document's vote pool holds votes, otherwise an error saying that
  * nothing happened.
  */
-import { isShoreGuardError, TransportError, ValidationError, type ShoreGuardClient } from '../sdk';
-import { checkMerge, diffPolicy, isEmptyDiff } from './diff';
+import { isShoreGuardError, TransportError, ValidationError, type ShoreGuardClient } from '../../sdk';
+import { checkMerge, diffPolicy, isEmptyDiff } from '../document/diff';
 import type { PreparedPolicy } from './local';
 import {
   conflictReport,
@@ -32,8 +32,8 @@ import {
   targetFields,
   type LivePolicy,
 } from './remote';
-import { describeVotes, targetReport, type TargetReport, type VoteState } from './report';
-import { voteChunkId } from './vote-id';
+import { describeVotes, targetReport, type TargetReport, type VoteState } from '../report/report';
+import { voteChunkId } from '../document/vote-id';
 
 export type ApplyMode = 'replace' | 'merge' | 'auto';
 

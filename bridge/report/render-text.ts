@@ -4,7 +4,7 @@
  * what to do next. Colour only when asked (the CLI asks on a TTY).
  */
 import { renderDiffLines } from './diff-render';
-import { formatProblem } from './problems';
+import { formatProblem } from '../core/problems';
 import { describeVotes, STATUS_ORDER, targetLabel, type ResultClass, type RunReport, type TargetReport } from './report';
 
 export interface TextRenderOptions {

@@ -5,14 +5,14 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { canonicalize } from './canonical';
-import type { PolicyDocument } from './document';
-import type { PolicyLike } from './diff';
-import { thrownText } from './errors';
+import { canonicalize } from '../document/canonical';
+import type { PolicyDocument } from '../document/document';
+import type { PolicyLike } from '../document/diff';
+import { thrownText } from '../core/errors';
 import { discoverTargets, isValidTargetName, PolicyLayout, type DiscoverOptions, type Target } from './layout';
-import { hasErrors, sortProblems, type Problem, type Severity } from './problems';
-import type { SourceIndex } from './source';
-import { validatePolicyText } from './validate';
+import { hasErrors, sortProblems, type Problem, type Severity } from '../core/problems';
+import type { SourceIndex } from '../document/source';
+import { validatePolicyText } from '../document/validate';
 
 /** A policy file and, when known from its location or the command line, its target. */
 export interface PolicySource {

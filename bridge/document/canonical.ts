@@ -12,11 +12,11 @@
  */
 import type { z } from 'zod';
 import { safeDumpBlock } from './emitter';
-import { PolicyDocumentError } from './errors';
+import { PolicyDocumentError } from '../core/errors';
 import { PolicyDocumentSchema, type Policy, type PolicyDocument, type PolicyMetadata } from './document';
-import { formatPath, type PathSegment, type Problem, type ProblemCode } from './problems';
+import { formatPath, type PathSegment, type Problem, type ProblemCode } from '../core/problems';
 import { composeYaml, describeValue, type ComposeResult, type SourceIndex } from './source';
-import { isMapping } from './json';
+import { isMapping } from '../core/json';
 
 export const MANAGED_BY_BANNER = '# managed-by: shoreguard-gitops';
 

@@ -12,9 +12,9 @@
  * The state machine mirrors `yaml/emitter.py` (column, whitespace, indention, indent stack);
  * comments name the Python method each part comes from.
  */
-import { CanonicalFormError } from './errors';
+import { CanonicalFormError } from '../core/errors';
 import { compareCodePoints, plainReadsAsString, resolvePlain11 } from './yaml11';
-import { formatPath, type PathSegment } from './problems';
+import { formatPath, type PathSegment } from '../core/problems';
 
 const BEST_WIDTH = 80;
 const BEST_INDENT = 2;

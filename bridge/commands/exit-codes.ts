@@ -1,5 +1,5 @@
 /** Exit codes of errors that happen before any report exists (bad flags, unusable input). */
-import { exitCodeFor } from './report';
+import { exitCodeFor } from '../report/report';
 
 export const DETAILED_EXITCODE_FLAG = '--detailed-exitcode';
 

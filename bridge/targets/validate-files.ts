@@ -4,13 +4,13 @@
  * the report.
  */
 import { promises as fs } from 'node:fs';
-import { DEFAULT_CONCURRENCY, mapConcurrent } from './concurrency';
-import { thrownText } from './errors';
-import type { PolicyLike } from './diff';
+import { DEFAULT_CONCURRENCY, mapConcurrent } from '../core/concurrency';
+import { thrownText } from '../core/errors';
+import type { PolicyLike } from '../document/diff';
 import type { PolicySource } from './local';
-import { formatProblem, hasErrors, type Problem, type Severity } from './problems';
-import { buildRunReport, targetReport, type ExitCodeStyle, type RunReport, type TargetReport } from './report';
-import { validatePolicyText } from './validate';
+import { formatProblem, hasErrors, type Problem, type Severity } from '../core/problems';
+import { buildRunReport, targetReport, type ExitCodeStyle, type RunReport, type TargetReport } from '../report/report';
+import { validatePolicyText } from '../document/validate';
 
 export interface ValidateRunOptions {
   /**

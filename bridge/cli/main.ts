@@ -9,23 +9,11 @@
  * bad input. With --detailed-exitcode, Terraform's: 0 clean, 1 error, 2 changes.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { PACKAGE_VERSION } from '../sdk/version';
-import { DETAILED_EXITCODE_FLAG, usageExitCode } from './cli-exit';
+import { PACKAGE_VERSION } from '../../sdk/version';
+import { DETAILED_EXITCODE_FLAG, usageExitCode } from '../commands/exit-codes';
+import type { CliIo, CommandName } from '../commands/io';
 
-/** Where the CLI reads and writes; the process by default, fakes in tests. */
-export interface CliIo {
-  readonly stdout: OutputStream;
-  readonly stderr: OutputStream;
-  readonly env: Readonly<Record<string, string | undefined>>;
-  /** The whole of stdin (for `-f -`). */
-  readStdin(): Promise<string>;
-}
-
-export interface OutputStream {
-  write(text: string): unknown;
-  readonly isTTY?: boolean;
-}
-
+export type { CliIo, CommandName, OutputStream } from '../commands/io';
 
 function positiveInt(max: number) {
   return (value: string): number => {
@@ -75,8 +63,6 @@ function withWriteOptions(command: Command): Command {
     .addOption(new Option('--mode <mode>', "replace the whole policy, merge network rules only, or auto (merge when only network_policies change)").choices(['replace', 'merge', 'auto']).default('replace'))
     .option('--force-unlocked', 'send a document without an optimistic lock (last writer wins)');
 }
-
-export type CommandName = 'export' | 'validate' | 'plan' | 'apply' | 'sync';
 
 export function buildProgram(run: (name: CommandName, options: Record<string, unknown>, files: string[]) => Promise<void>, io?: Pick<CliIo, 'stdout' | 'stderr'>): Command {
   const program = new Command('shoreguard-gitops')
@@ -163,7 +149,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   let exitCode = 0;
   const program = buildProgram(async (name, options, files) => {
     // require, not import(): the package is CommonJS and this keeps the module load lazy.
-    const { runCommand } = require('./cli-commands') as typeof import('./cli-commands');
+    const { runCommand } = require('../commands/run-command') as typeof import('../commands/run-command');
     exitCode = await runCommand(name, options, files, io, argv);
   }, io);
   try {

@@ -24,7 +24,7 @@ import {
   type Event,
   type ScalarEvent,
 } from 'js-yaml';
-import { formatPath, type PathSegment, type Problem, type ProblemCode } from './problems';
+import { formatPath, type PathSegment, type Problem, type ProblemCode } from '../core/problems';
 import { constructBool11, constructFloat11, constructInt11, resolvePlain11 } from './yaml11';
 
 export interface SourcePosition {

@@ -9,16 +9,16 @@ import {
   type PolicyApplyPinned,
   type PolicyDiff as SdkPolicyDiff,
   type ShoreGuardClient,
-} from '../sdk';
-import { fromExport } from './canonical';
-import type { Policy } from './document';
-import { diffPolicy, explainIgnoredChanges, isEmptyDiff, type FilesystemDiff, type PolicyDiff, type ProcessDiff } from './diff';
-import { diffToData, type DiffContext } from './diff-render';
-import { BridgeError, describeThrown } from './errors';
+} from '../../sdk';
+import { fromExport } from '../document/canonical';
+import type { Policy } from '../document/document';
+import { diffPolicy, explainIgnoredChanges, isEmptyDiff, type FilesystemDiff, type PolicyDiff, type ProcessDiff } from '../document/diff';
+import { diffToData, type DiffContext } from '../report/diff-render';
+import { BridgeError, describeThrown } from '../core/errors';
 import type { PreparedPolicy } from './local';
 import type { Target } from './layout';
-import type { Problem } from './problems';
-import { describePin, targetReport, type ConflictState, type ErrorState, type PinState, type TargetDiff, type TargetReport, type VoteState } from './report';
+import type { Problem } from '../core/problems';
+import { describePin, targetReport, type ConflictState, type ErrorState, type PinState, type TargetDiff, type TargetReport, type VoteState } from '../report/report';
 
 /** The live policy of a target, from one export. */
 export interface LivePolicy {

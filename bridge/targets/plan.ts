@@ -11,8 +11,8 @@
  * | pinned (423) | 2 (the SDK reads the pin for reason and expiry) |
  * | conflict (409) | 2 (+ export, for the live-vs-file diff) |
  */
-import type { ShoreGuardClient } from '../sdk';
-import { isEmptyDiff } from './diff';
+import type { ShoreGuardClient } from '../../sdk';
+import { isEmptyDiff } from '../document/diff';
 import type { PreparedPolicy } from './local';
 import {
   conflictReport,
@@ -29,8 +29,8 @@ import {
   type LivePolicy,
   type WorkflowState,
 } from './remote';
-import { describeVotes, targetReport, type TargetReport } from './report';
-import { voteChunkId } from './vote-id';
+import { describeVotes, targetReport, type TargetReport } from '../report/report';
+import { voteChunkId } from '../document/vote-id';
 
 export interface PlanOptions {
   /**

@@ -3,13 +3,13 @@
  * first, then the targets go to the server at most `concurrency` at a time over the client's one
  * keep-alive pool. A real apply sends nothing when any file fails the checks.
  */
-import type { ShoreGuardClient } from '../sdk';
+import type { ShoreGuardClient } from '../../sdk';
 import { applyTarget, type ApplyOptions } from './apply';
-import { DEFAULT_CONCURRENCY, mapConcurrent } from './concurrency';
+import { DEFAULT_CONCURRENCY, mapConcurrent } from '../core/concurrency';
 import { loadPolicy, selectTreeSources, type LoadOptions, type PolicySource, type TreeSelection } from './local';
 import { planTarget, type PlanOptions } from './plan';
-import { formatProblem, hasErrors, type Problem } from './problems';
-import { buildRunReport, targetReport, type ExitCodeStyle, type GitopsCommand, type RunReport, type TargetReport } from './report';
+import { formatProblem, hasErrors, type Problem } from '../core/problems';
+import { buildRunReport, targetReport, type ExitCodeStyle, type GitopsCommand, type RunReport, type TargetReport } from '../report/report';
 
 export interface RunOptions extends PlanOptions, ApplyOptions, Omit<LoadOptions, 'requireLock' | 'expectedVersion'> {
   /** Plan (dry run) instead of apply. */

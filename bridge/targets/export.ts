@@ -6,13 +6,13 @@
  * and one sandbox list page per gateway. A tree is written only after every export succeeded.
  */
 import * as path from 'node:path';
-import { isShoreGuardError, isUnknownRoute, type ShoreGuardClient } from '../sdk';
-import { mapConcurrent, DEFAULT_CONCURRENCY } from './concurrency';
-import { describeThrown } from './errors';
+import { isShoreGuardError, isUnknownRoute, type ShoreGuardClient } from '../../sdk';
+import { mapConcurrent, DEFAULT_CONCURRENCY } from '../core/concurrency';
+import { describeThrown } from '../core/errors';
 import { writeFilesAtomically } from './files';
 import { PolicyLayout, type Target } from './layout';
 import { errorState, isReportableError, readLivePolicy, type LivePolicy } from './remote';
-import { buildRunReport, targetReport, type ErrorState, type ExitCodeStyle, type RunReport, type TargetReport } from './report';
+import { buildRunReport, targetReport, type ErrorState, type ExitCodeStyle, type RunReport, type TargetReport } from '../report/report';
 
 /** One exported target: the canonical document and the lock it carries. */
 export interface ExportedPolicy extends LivePolicy {

@@ -6,8 +6,8 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { LayoutError } from './errors';
-import type { Problem, Severity } from './problems';
+import { LayoutError } from '../core/errors';
+import type { Problem, Severity } from '../core/problems';
 
 /** ShoreGuard's gateway and sandbox name rule. */
 export const TARGET_NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,252}$/;

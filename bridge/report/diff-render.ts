@@ -8,10 +8,10 @@
  * Python CLI's exact bytes. When both policies are known, a changed network rule also lists
  * what changed inside it, field by field — ShoreGuard's CLI only says that it changed.
  */
-import { isEmptyDiff, pyEquals, summarizeDiff, type DiffSummary, type PolicyDiff, type PolicyLike } from './diff';
-import { formatPath, type PathSegment } from './problems';
-import { compareCodePoints } from './yaml11';
-import { isMapping } from './json';
+import { isEmptyDiff, pyEquals, summarizeDiff, type DiffSummary, type PolicyDiff, type PolicyLike } from '../document/diff';
+import { formatPath, type PathSegment } from '../core/problems';
+import { compareCodePoints } from '../document/yaml11';
+import { isMapping } from '../core/json';
 
 export type DiffOp = '+' | '-' | '~';
 export type DiffSection = 'filesystem' | 'process' | 'network_policies';

@@ -11,7 +11,7 @@
  */
 import { z } from 'zod';
 import { compareCodePoints } from './yaml11';
-import { isMapping } from './json';
+import { isMapping } from '../core/json';
 
 export interface FilesystemDiff {
   read_only_added?: string[];

@@ -5,9 +5,9 @@
  */
 import { execFile } from 'node:child_process';
 import * as path from 'node:path';
-import { safeParsePolicyDocument } from './canonical';
-import type { PolicyLike } from './diff';
-import { BridgeError, describeThrown } from './errors';
+import { safeParsePolicyDocument } from '../document/canonical';
+import type { PolicyLike } from '../document/diff';
+import { BridgeError, describeThrown } from '../core/errors';
 
 /** The base revision could not be read (no git, not a repository, unknown revision). */
 export class GitRevisionError extends BridgeError {

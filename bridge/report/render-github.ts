@@ -4,7 +4,7 @@
  * recorded votes. GitHub shows at most 10 annotations of each kind per step, so beyond that the
  * last slot says how many were left out (the step summary has them all).
  */
-import type { Problem } from './problems';
+import type { Problem } from '../core/problems';
 import { targetLabel, type RunReport } from './report';
 
 export type AnnotationLevel = 'error' | 'warning' | 'notice';

@@ -6,9 +6,9 @@
  * fields (ignore unknown ones), a major bump may change or remove them.
  */
 import type { DiffReport } from './diff-render';
-import type { PolicyDiff } from './diff';
-import type { Problem } from './problems';
-import { PACKAGE_VERSION } from '../sdk/version';
+import type { PolicyDiff } from '../document/diff';
+import type { Problem } from '../core/problems';
+import { PACKAGE_VERSION } from '../../sdk/version';
 
 export const REPORT_FORMAT_VERSION = '1.0';
 

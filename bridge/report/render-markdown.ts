@@ -5,7 +5,7 @@
  * if still needed, leaving sections out with a note pointing at the JSON report.
  */
 import { renderDiffLines } from './diff-render';
-import { formatProblem } from './problems';
+import { formatProblem } from '../core/problems';
 import { describeVotes, STATUS_ORDER, targetLabel, type ResultClass, type RunReport, type TargetReport } from './report';
 
 /** GitHub rejects comments longer than 65,536 characters; leave room for a wrapper's own text. */

@@ -10,8 +10,8 @@ import { promises as fs } from 'node:fs';
 import { safeParsePolicyDocument, type ParsedPolicyDocument } from './canonical';
 import { KNOWN_KEYS, type NetworkEndpoint, type NetworkPolicyRule, type Policy, type PolicyDocument } from './document';
 import { explainIgnoredChanges, type PolicyLike } from './diff';
-import { discoverTargets, type DiscoverOptions, type Target } from './layout';
-import { formatPath, hasErrors, sortProblems, type PathSegment, type Problem, type ProblemCode, type Severity } from './problems';
+import { discoverTargets, type DiscoverOptions, type Target } from '../targets/layout';
+import { formatPath, hasErrors, sortProblems, type PathSegment, type Problem, type ProblemCode, type Severity } from '../core/problems';
 
 export interface ValidateOptions {
   /** File name for problems. */

@@ -1,0 +1,70 @@
+/** `shoreguard-gitops plan`, `apply` and `sync`: the selected targets through dry-run or apply. */
+import type { z } from 'zod';
+import { runPolicies } from '../targets/run';
+import { selectTreeSources } from '../targets/local';
+import { withClient } from './client';
+import { emit, progress } from './emit';
+import { exitStyle, UsageError, type applyFlags, type planFlags, type syncFlags } from './flags';
+import type { Output } from './io';
+import { checkLayout, selectSources } from './selection';
+
+export async function runPlanOrApply(
+  command: 'plan' | 'apply',
+  flags: z.infer<typeof applyFlags> | z.infer<typeof planFlags>,
+  files: string[],
+  io: Output,
+  secrets: string[],
+): Promise<number> {
+  const selection = await selectSources(flags, files, io);
+  if (flags.expectedVersion !== undefined && selection.sources.length > 1) {
+    throw new UsageError('--expected-version locks one target; name a single file (it cannot apply to several)');
+  }
+  const write = 'mode' in flags ? flags : undefined;
+  return withClient(flags, io, secrets, async (client) => {
+    const report = await runPolicies(
+      client,
+      selection.sources,
+      {
+        dryRun: command === 'plan',
+        command,
+        concurrency: flags.concurrency,
+        exitCodeStyle: exitStyle(flags),
+        rebase: flags.rebase === true,
+        details: flags.details === true,
+        votes: flags.votes !== false,
+        failOnWarn: flags.failOnWarn === true,
+        ...(flags.expectedVersion === undefined ? {} : { expectedVersion: flags.expectedVersion }),
+        ...(write === undefined ? {} : { mode: write.mode, forceUnlocked: write.forceUnlocked === true }),
+        onProgress: progress(io),
+      },
+      selection.problems,
+    );
+    return emit(report, flags, io, false);
+  });
+}
+
+export async function runSync(flags: z.infer<typeof syncFlags>, files: string[], io: Output, secrets: string[]): Promise<number> {
+  checkLayout(flags.layout);
+  const selection = await selectTreeSources({ root: flags.dir, pattern: flags.layout, ...(files.length > 0 ? { files } : {}) });
+  return withClient(flags, io, secrets, async (client) => {
+    const report = await runPolicies(
+      client,
+      selection.sources,
+      {
+        dryRun: flags.dryRun === true,
+        command: 'sync',
+        concurrency: flags.concurrency,
+        exitCodeStyle: exitStyle(flags),
+        rebase: flags.rebase === true,
+        details: flags.details === true,
+        votes: flags.votes !== false,
+        failOnWarn: flags.failOnWarn === true,
+        mode: flags.mode,
+        forceUnlocked: flags.forceUnlocked === true,
+        onProgress: progress(io),
+      },
+      selection.problems,
+    );
+    return emit(report, flags, io, false);
+  });
+}
