@@ -8,6 +8,7 @@
 import type { DiffReport } from './diff-render';
 import type { PolicyDiff } from '../document/diff';
 import type { Problem } from '../core/problems';
+import type { GateSummary } from './gates';
 import { PACKAGE_VERSION } from '../../sdk/version';
 
 export const REPORT_FORMAT_VERSION = '1.0';
@@ -185,6 +186,8 @@ export interface TargetReport {
   readonly document?: string;
   /** Side information that did not change the outcome (e.g. the workflow could not be read). */
   readonly notes?: readonly string[];
+  /** What the policy gates found, when `--rules` was given. */
+  readonly gates?: GateSummary;
 }
 
 export interface RunReport {

@@ -1,0 +1,28 @@
+/**
+ * What the policy gates (`--rules`) found for one target, as the report carries it. The findings
+ * themselves are also problems of the target (so every reporter shows them); this summary is
+ * what receipts record.
+ */
+export type GateSeverity = 'error' | 'warning' | 'note';
+
+export interface GateFinding {
+  /** Stable rule id, e.g. `SG001` for a built-in rule or the id a rule file gives. */
+  readonly ruleId: string;
+  readonly severity: GateSeverity;
+  readonly message: string;
+  readonly file: string | null;
+  readonly line?: number;
+  /** Dotted path of the rule key in the document, e.g. `policy.network_policies.github`. */
+  readonly path?: string;
+  /** Set when a suppression matched: the finding does not count, and why. */
+  readonly suppressed?: { readonly reason: string; readonly expires?: string };
+}
+
+export interface GateSummary {
+  /** The rule sets evaluated: `builtin@<version>`, rule files as given. */
+  readonly packs: readonly string[];
+  readonly errors: number;
+  readonly warnings: number;
+  readonly suppressed: number;
+  readonly findings: readonly GateFinding[];
+}
