@@ -17,6 +17,7 @@ import { FaultInjector } from './faults';
 import { Router, type EmulatorSettings } from './http/router';
 import { createRequestListener, RequestStats } from './http/server';
 import { SlidingWindowRateLimiter, type RateLimitConfig } from './ratelimit';
+import { approvalRoutes } from './routes/approvals';
 import { authRoutes } from './routes/auth';
 import { controlRoutes } from './routes/control';
 import { gatewayRoutes } from './routes/gateways';
@@ -32,6 +33,7 @@ import { EmulatorState, newApiKey } from './state';
 export { EmulatorState, EmulatorStateError, type PinSeed, type RegisterGatewaySeed, type Role, type SeededUser } from './state';
 export { FaultInjector, type FaultMatch, type FaultRule } from './faults';
 export type { PolicyDict } from './policy/model';
+export type { ProposalChunkSeed, ProposalSubmission, SubmissionResult } from './drafts';
 export type { RateLimitConfig } from './ratelimit';
 
 export interface EmulatorOptions {
@@ -123,6 +125,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     ...policyRoutes,
     ...pinRoutes,
     ...workflowRoutes,
+    ...approvalRoutes,
     ...hookRoutes,
   ]);
   const controlRouter = new Router(controlRoutes({ state, faults, stats, adminKey: keys.admin, keys: { ...keys } }));

@@ -406,3 +406,55 @@ export function versionBody(version: string): { version: string; git_sha: string
  * - §10.8 merge: an empty operation list (rules only reordered) still sends UpdateConfig; the
  *   emulated gateway keeps the revision because the content hash did not change.
  */
+
+// ─── Draft-policy approvals (ShoreGuard 0.40.0 api/routes/approvals.py) ─────────────────────
+
+/**
+ * Gateway errors reach the client as `friendly_grpc_error`: only the status name, never the
+ * gateway's message ("chunk not found", "chunk status is 'approved', …"). FAILED_PRECONDITION and
+ * ABORTED map to 409 CONFLICT, INVALID_ARGUMENT to 400 VALIDATION_ERROR.
+ */
+export const GRPC_FAILED_PRECONDITION_DETAIL = 'gRPC error: FAILED_PRECONDITION';
+export const GRPC_INVALID_ARGUMENT_DETAIL = 'gRPC error: INVALID_ARGUMENT';
+
+/** approve-all under an active workflow by anyone but an admin. */
+export const BULK_APPROVE_REFUSED_DETAIL =
+  'Bulk approve-all is disabled under an active approval workflow; admin role required to override.';
+
+/**
+ * Votes are recorded before the gateway is asked: under a workflow an approve of an unknown or
+ * already-decided chunk id is a 202 vote (nothing checks the id) until the quorum vote, which
+ * then gets the gateway's 404 / 409 — after the decisions were already cleared.
+ */
+export const VOTES_RECORDED_BEFORE_CHUNK_LOOKUP = true;
+
+/**
+ * Only approve and approve-all check pins (423). reject, edit, undo and clear do not: undo and
+ * reject-after-approve change the live policy of a pinned sandbox.
+ */
+export const PIN_CHECKED_ACTIONS = ['approve', 'approve-all'] as const;
+
+/**
+ * `ApprovalClearResponse` declares `cleared: int | None` with extra keys allowed, but the client
+ * returns `{"chunks_cleared": N}`: the body carries both, `cleared` always null.
+ */
+export function clearResponseBody(chunksCleared: number): { cleared: null; chunks_cleared: number } {
+  return { cleared: null, chunks_cleared: chunksCleared };
+}
+
+/** `_chunk_to_dict` never passes `rejection_reason` or `validation_result` on: the REST API cannot show why a chunk was rejected. */
+export const CHUNK_REJECTION_REASON_EXPOSED = false;
+
+/** `stage` is not stored by the gateway (the agent's "agent" is dropped): always "". */
+export const CHUNK_STAGE = '';
+
+/** The emulator's audit log records only the approval actions (the real one records every write). */
+export const AUDITED_ACTIONS = [
+  'approval.vote_cast',
+  'approval.approve',
+  'approval.reject',
+  'approval.approve_all',
+  'approval.edit',
+  'approval.undo',
+  'approval.clear',
+] as const;

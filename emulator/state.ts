@@ -6,6 +6,7 @@
  */
 import { createHash, createHmac, randomBytes, randomUUID, scryptSync, timingSafeEqual } from 'node:crypto';
 import { parsePyIsoDatetime, toEpochMicros, type EpochMicros, type PyValue } from './core/python';
+import { submitToLedger, type DraftLedger, type ProposalSubmission, type SubmissionResult } from './drafts';
 import { normalizePolicy, type PolicyDict } from './policy/model';
 import { policyHash } from './policy/hash';
 import { gatewayLastStatus, NEVER_PROBED, sqliteStoredDatetime } from './quirks';
@@ -120,6 +121,20 @@ export interface ProposalRecord {
   proposedAt: EpochMicros;
 }
 
+/** One row of ShoreGuard's audit log (the emulator records the approval actions only). */
+export interface AuditRecord {
+  id: number;
+  timestamp: EpochMicros;
+  actor: string;
+  actorRole: string;
+  action: string;
+  resourceType: string;
+  resourceId: string;
+  gateway: string | null;
+  detail: Record<string, PyValue> | null;
+  clientIp: string | null;
+}
+
 export interface PinRecord {
   gatewayName: string;
   sandboxName: string;
@@ -226,6 +241,9 @@ export class EmulatorState {
   readonly proposals = new Map<string, ProposalRecord>();
   readonly pins = new Map<string, PinRecord>();
   readonly hooks = new Map<number, HookRecord>();
+  /** OpenShell draft ledgers, keyed by sandbox id (a re-created sandbox starts empty). */
+  readonly drafts = new Map<string, DraftLedger>();
+  audit: AuditRecord[] = [];
   /** OpenShell side: sandboxes per gateway name (may exist before the gateway is registered). */
   readonly sandboxes = new Map<string, Map<string, SandboxRecord>>();
   /** Connectivity per gateway name; a registered gateway is connected unless set otherwise. */
@@ -427,6 +445,31 @@ export class EmulatorState {
     };
   }
 
+  /**
+   * Submits proposed chunks the way an agent inside the sandbox does (OpenShell's
+   * `SubmitPolicyAnalysis`, e.g. from `POST http://policy.local/v1/proposals`): each accepted chunk
+   * is pending with gateway-generated security notes; an older pending chunk for the same
+   * (host, port, binary) is superseded.
+   */
+  submitProposal(gateway: string, sandbox: string, submission: ProposalSubmission): SubmissionResult {
+    return submitToLedger(this.draftLedger(this.requireSandbox(gateway, sandbox)), submission, this.nowMillis());
+  }
+
+  /** The sandbox's draft ledger (created empty on first use). */
+  draftLedger(record: SandboxRecord): DraftLedger {
+    let ledger = this.drafts.get(record.id);
+    if (!ledger) {
+      ledger = { version: 0, chunks: [] };
+      this.drafts.set(record.id, ledger);
+    }
+    return ledger;
+  }
+
+  /** Appends an audit row (`audit_log`); only the approval routes call it in the emulator. */
+  recordAudit(entry: Omit<AuditRecord, 'id' | 'timestamp'>): void {
+    this.audit.push({ id: this.allocateId('audit_log'), timestamp: this.nowMicros(), ...entry });
+  }
+
   /** Pins a sandbox directly (e.g. a pin that expires in the past). */
   setPin(gateway: string, sandbox: string, seed: PinSeed = {}): PinRecord {
     let expiresAt: EpochMicros | null = null;
@@ -465,6 +508,8 @@ export class EmulatorState {
     this.proposals.clear();
     this.pins.clear();
     this.hooks.clear();
+    this.drafts.clear();
+    this.audit = [];
     this.sandboxes.clear();
     this.connectivity.clear();
     this.nextId = new Map();

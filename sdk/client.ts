@@ -1,3 +1,4 @@
+import { ApprovalsApi } from './api/approvals';
 import { BootHooksApi } from './api/boot-hooks';
 import { GatewaysApi } from './api/gateways';
 import { GroupsApi } from './api/groups';
@@ -45,6 +46,8 @@ export class ShoreGuardClient {
   readonly sandboxes: SandboxesApi;
   /** GitOps export/apply. */
   readonly policies: PoliciesApi;
+  /** Draft-policy approvals: pending chunks, votes, approve / reject / approve-all / edit / undo / clear, provenance. */
+  readonly approvals: ApprovalsApi;
   readonly #transport: Transport;
 
   /** @throws ConfigError for invalid options or environment. */
@@ -60,6 +63,7 @@ export class ShoreGuardClient {
     this.bootHooks = new BootHooksApi(this.#transport);
     this.sandboxes = new SandboxesApi(this.#transport);
     this.policies = new PoliciesApi(this.#transport, this.pins, this.workflows);
+    this.approvals = new ApprovalsApi(this.#transport, this.pins, this.workflows);
   }
 
   /** `GET /healthz` (no auth; not rate limited). Throws unless the server answers 2xx. */

@@ -67,7 +67,43 @@ export type {
   PolicyDiff,
   PolicyExport,
 } from './models/policies';
+export { ruleCoveredBy, liveRules } from './models/rule-coverage';
+export { ruleLayer, toPolicyRule } from './models/approvals';
+export type {
+  ApprovalAlreadyVoted,
+  ApprovalNotPending,
+  ApprovalPinned,
+  ApprovalVoteRecorded,
+  ApproveAllNothingPending,
+  ApproveAllOutcome,
+  ApproveAllRefused,
+  ApproveChunkOutcome,
+  AuditEntry,
+  AuditPage,
+  ChunkApproved,
+  ChunkEdited,
+  ChunkProvenance,
+  ChunkRejected,
+  ChunksApprovedAll,
+  ChunkUndone,
+  DraftChunk,
+  DraftChunkStatus,
+  DraftEndpoint,
+  DraftHistoryEntry,
+  DraftL7Rule,
+  DraftNarrowness,
+  DraftPolicy,
+  DraftRule,
+  EditChunkOutcome,
+  EditChunkRule,
+  PolicyRevisionRef,
+  PolicyRuleDocument,
+  RejectChunkOutcome,
+  UndoChunkOutcome,
+  VoteTally,
+} from './models/approvals';
 
+export type { ApprovalsApi, ApproveAllOptions, ApproveOptions, AuditQuery, ClosedChunk, CoveredChunk } from './api/approvals';
 export type { BootHooksApi } from './api/boot-hooks';
 export type { GatewaysApi } from './api/gateways';
 export type { GroupsApi } from './api/groups';

@@ -39,6 +39,22 @@ const schemas = {
     pinnedBy: z.string().optional(),
     pinnedVersion: z.number().int().nonnegative().optional(),
   }),
+  proposal: z.object({
+    analysisMode: z.string().min(1).optional(),
+    chunks: z
+      .array(
+        z.object({
+          ruleName: z.string(),
+          rule: z.record(z.string(), jsonValue).nullable().optional(),
+          rationale: z.string().optional(),
+          confidence: z.number().optional(),
+          hitCount: z.number().int().optional(),
+          firstSeenMs: z.number().int().optional(),
+          lastSeenMs: z.number().int().optional(),
+        }),
+      )
+      .min(1),
+  }),
   fault: z.object({
     kind: z.enum(['latency', 'status', 'drop', 'lose-response']),
     ms: z.number().int().nonnegative().optional(),
@@ -189,6 +205,19 @@ export function controlRoutes(deps: ControlDependencies) {
     controlRoute(deps, 'GET', '/sandboxes/{gw}/{sandbox}/policy', null, (context) =>
       jsonReply(200, state.getPolicy(param(context, 'gw'), param(context, 'sandbox'))),
     ),
+    controlRoute(deps, 'POST', '/sandboxes/{gw}/{sandbox}/proposals', schemas.proposal, (context, input) => {
+      const chunks = input.chunks.map((chunk) => ({
+        ruleName: chunk.ruleName,
+        ...(chunk.rule === undefined ? {} : { rule: chunk.rule }),
+        ...(chunk.rationale === undefined ? {} : { rationale: chunk.rationale }),
+        ...(chunk.confidence === undefined ? {} : { confidence: chunk.confidence }),
+        ...(chunk.hitCount === undefined ? {} : { hitCount: chunk.hitCount }),
+        ...(chunk.firstSeenMs === undefined ? {} : { firstSeenMs: chunk.firstSeenMs }),
+        ...(chunk.lastSeenMs === undefined ? {} : { lastSeenMs: chunk.lastSeenMs }),
+      }));
+      const submission = { chunks, ...(input.analysisMode ? { analysisMode: input.analysisMode } : {}) };
+      return jsonReply(200, state.submitProposal(param(context, 'gw'), param(context, 'sandbox'), submission));
+    }),
     controlRoute(deps, 'PUT', '/pins/{gw}/{sandbox}', schemas.pin, (context, input) => {
       const pin = state.setPin(param(context, 'gw'), param(context, 'sandbox'), {
         ...(input.reason !== undefined ? { reason: input.reason } : {}),

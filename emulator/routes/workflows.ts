@@ -55,21 +55,23 @@ export interface VoteResult {
 }
 
 /**
- * `record_decision(decision="approve")`: role gate (403), distinct-actor gate (409), then the
- * quorum check; a met quorum clears the chunk's decisions.
+ * `record_decision`: role gate (403), distinct-actor gate (409), then the quorum check; a met
+ * quorum or any reject clears the chunk's decisions (the terminal state).
  */
-export function recordApproveVote(
+export function recordVote(
   state: EmulatorState,
   workflow: WorkflowRecord,
   chunkId: string,
   actor: string,
   role: string,
+  decision: 'approve' | 'reject',
+  comment: string | null = null,
 ): VoteResult {
   if (workflow.requiredRoles.length > 0 && !workflow.requiredRoles.includes(role)) {
     throw new ProblemError(403, roleNotPermittedDetail(role, workflow.requiredRoles));
   }
   const existing = chunkDecisions(state, workflow.gatewayName, workflow.sandboxName, chunkId);
-  if (workflow.distinctActors && existing.some((decision) => decision.actor === actor)) {
+  if (workflow.distinctActors && existing.some((recorded) => recorded.actor === actor)) {
     throw new ProblemError(409, alreadyVotedDetail(actor, chunkId));
   }
   state.decisions.push({
@@ -80,18 +82,23 @@ export function recordApproveVote(
     chunkId,
     actor,
     role,
-    decision: 'approve',
-    comment: null,
+    decision,
+    comment,
     createdAt: state.nowMicros(),
   });
   const decisions = chunkDecisions(state, workflow.gatewayName, workflow.sandboxName, chunkId);
-  const approveVotes = decisions.filter((decision) => decision.decision === 'approve').length;
-  const rejectSeen = decisions.some((decision) => decision.decision === 'reject');
+  const approveVotes = decisions.filter((recorded) => recorded.decision === 'approve').length;
+  const rejectSeen = decisions.some((recorded) => recorded.decision === 'reject');
   const quorumMet = !rejectSeen && approveVotes >= workflow.requiredApprovals;
   if (quorumMet || rejectSeen) {
-    state.decisions = state.decisions.filter((decision) => !decisions.includes(decision));
+    state.decisions = state.decisions.filter((recorded) => !decisions.includes(recorded));
   }
   return { workflow, decisions: decisions.map(decisionBody), approveVotes, quorumMet };
+}
+
+/** An approve vote (GitOps apply and the approvals route). */
+export function recordApproveVote(state: EmulatorState, workflow: WorkflowRecord, chunkId: string, actor: string, role: string): VoteResult {
+  return recordVote(state, workflow, chunkId, actor, role, 'approve');
 }
 
 const WORKFLOW_SPEC: ModelSpec = {
