@@ -61,12 +61,17 @@ function withSelectionOptions(command: Command, what: string): Command {
 function withWriteOptions(command: Command): Command {
   return command
     .addOption(new Option('--mode <mode>', "replace the whole policy, merge network rules only, or auto (merge when only network_policies change)").choices(['replace', 'merge', 'auto']).default('replace'))
-    .option('--force-unlocked', 'send a document without an optimistic lock (last writer wins)');
+    .option('--force-unlocked', 'send a document without an optimistic lock (last writer wins)')
+    .option('--no-close-proposals', 'after an apply, leave pending proposals the new policy covers pending (default: reject them as applied from Git)');
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), nonEmptyValue(value)];
 }
 
 export function buildProgram(run: (name: CommandName, options: Record<string, unknown>, files: string[]) => Promise<void>, io?: Pick<CliIo, 'stdout' | 'stderr'>): Command {
   const program = new Command('shoreguard-gitops')
-    .description('Sandbox policies as YAML in Git, synced through ShoreGuard (export, validate, plan, apply, sync)')
+    .description('Sandbox policies as YAML in Git, synced through ShoreGuard (export, validate, plan, apply, sync, proposals, pull)')
     .version(PACKAGE_VERSION, '-V, --version')
     .exitOverride()
     .showHelpAfterError('(add --help for usage)');
@@ -140,6 +145,29 @@ export function buildProgram(run: (name: CommandName, options: Record<string, un
       ),
     ),
   ).action(action('sync'));
+
+  withReportOptions(
+    withServerOptions(
+      withSelectionOptions(
+        program.command('proposals').description("List pending proposals (agent-drafted rules, denial drafts) for review; --write turns them into the change to each file in Git"),
+        'list proposals for',
+      )
+        .option('--write', "write each pending proposal into its target's file (canonical bytes, lock untouched); all files or none")
+        .option('--chunk <id>', 'only this pending chunk (repeatable); an id that is not pending is an error', collect)
+        .option('--no-votes', 'do not read the votes of each proposal (one request per proposal)'),
+    ),
+  ).action(action('proposals'));
+
+  withReportOptions(
+    withServerOptions(
+      program
+        .command('pull')
+        .description("Re-export every target whose live policy moved away from its file's lock, with where each change came from")
+        .argument('[files...]', 'only these files of the tree')
+        .requiredOption('--dir <dir>', 'policy tree (a git work tree): every <dir>/<gateway>/<sandbox>.yaml')
+        .option('--layout <pattern>', 'file layout under --dir', '{gateway}/{sandbox}.yaml'),
+    ),
+  ).action(action('pull'));
 
   return program;
 }

@@ -59,6 +59,7 @@ export const planFlags = reportFlags.extend(serverFlags.shape).extend(selectionF
 export const applyFlags = planFlags.extend({
   mode: z.enum(['replace', 'merge', 'auto']),
   forceUnlocked: z.boolean().optional(),
+  closeProposals: z.boolean().optional(),
 });
 
 export const syncFlags = reportFlags.extend(serverFlags.shape).extend({
@@ -71,6 +72,7 @@ export const syncFlags = reportFlags.extend(serverFlags.shape).extend({
   failOnWarn: z.boolean().optional(),
   mode: z.enum(['replace', 'merge', 'auto']),
   forceUnlocked: z.boolean().optional(),
+  closeProposals: z.boolean().optional(),
 });
 
 export type ReportFlags = z.infer<typeof reportFlags>;
@@ -88,3 +90,14 @@ export function parseFlags<T>(schema: z.ZodType<T>, raw: Record<string, unknown>
 export function exitStyle(flags: ReportFlags): ExitCodeStyle {
   return flags.detailedExitcode === true ? 'terraform' : 'shoreguard';
 }
+
+export const proposalsFlags = reportFlags.extend(serverFlags.shape).extend(selectionFlags.shape).extend({
+  write: z.boolean().optional(),
+  chunk: z.array(z.string().min(1)).optional(),
+  votes: z.boolean().optional(),
+});
+
+export const pullFlags = reportFlags.extend(serverFlags.shape).extend({
+  dir: z.string(),
+  layout: z.string(),
+});

@@ -1,4 +1,5 @@
 /** `shoreguard-gitops plan`, `apply` and `sync`: the selected targets through dry-run or apply. */
+import * as path from 'node:path';
 import type { z } from 'zod';
 import { runPolicies } from '../targets/run';
 import { selectTreeSources } from '../targets/local';
@@ -7,6 +8,7 @@ import { emit, progress } from './emit';
 import { exitStyle, UsageError, type applyFlags, type planFlags, type syncFlags } from './flags';
 import type { Output } from './io';
 import { checkLayout, selectSources } from './selection';
+import { gitSource } from './source';
 
 export async function runPlanOrApply(
   command: 'plan' | 'apply',
@@ -20,6 +22,8 @@ export async function runPlanOrApply(
     throw new UsageError('--expected-version locks one target; name a single file (it cannot apply to several)');
   }
   const write = 'mode' in flags ? flags : undefined;
+  const first = selection.sources[0]?.file;
+  const source = write === undefined ? undefined : await gitSource(io, first === undefined || first === '<stdin>' ? '.' : path.dirname(first));
   return withClient(flags, io, secrets, async (client) => {
     const report = await runPolicies(
       client,
@@ -34,7 +38,8 @@ export async function runPlanOrApply(
         votes: flags.votes !== false,
         failOnWarn: flags.failOnWarn === true,
         ...(flags.expectedVersion === undefined ? {} : { expectedVersion: flags.expectedVersion }),
-        ...(write === undefined ? {} : { mode: write.mode, forceUnlocked: write.forceUnlocked === true }),
+        ...(write === undefined ? {} : { mode: write.mode, forceUnlocked: write.forceUnlocked === true, closeProposals: write.closeProposals !== false }),
+        ...(source === undefined ? {} : { source }),
         onProgress: progress(io),
       },
       selection.problems,
@@ -46,6 +51,7 @@ export async function runPlanOrApply(
 export async function runSync(flags: z.infer<typeof syncFlags>, files: string[], io: Output, secrets: string[]): Promise<number> {
   checkLayout(flags.layout);
   const selection = await selectTreeSources({ root: flags.dir, pattern: flags.layout, ...(files.length > 0 ? { files } : {}) });
+  const source = flags.dryRun === true ? undefined : await gitSource(io, flags.dir);
   return withClient(flags, io, secrets, async (client) => {
     const report = await runPolicies(
       client,
@@ -61,6 +67,8 @@ export async function runSync(flags: z.infer<typeof syncFlags>, files: string[],
         failOnWarn: flags.failOnWarn === true,
         mode: flags.mode,
         forceUnlocked: flags.forceUnlocked === true,
+        closeProposals: flags.closeProposals !== false,
+        ...(source === undefined ? {} : { source }),
         onProgress: progress(io),
       },
       selection.problems,

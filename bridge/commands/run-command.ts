@@ -8,9 +8,11 @@ import { isReportableError } from '../targets/remote';
 import { usageExitCode } from './exit-codes';
 import { runExport } from './export';
 import { applyFlags, exportFlags, parseFlags, planFlags, syncFlags, UsageError, validateFlags } from './flags';
+import { proposalsFlags, pullFlags } from './flags';
 import { redactOutput, type CliIo, type CommandName } from './io';
 import { runPlanOrApply, runSync } from './plan-apply';
 import { runValidate } from './validate';
+import { runProposals, runPull } from './proposals';
 
 /** Runs one command; resolves to its exit code. */
 export async function runCommand(name: CommandName, raw: Record<string, unknown>, files: string[], io: CliIo, argv: readonly string[]): Promise<number> {
@@ -29,6 +31,10 @@ export async function runCommand(name: CommandName, raw: Record<string, unknown>
         return await runPlanOrApply('apply', parseFlags(applyFlags, raw), files, redactingIo, secrets);
       case 'sync':
         return await runSync(parseFlags(syncFlags, raw), files, redactingIo, secrets);
+      case 'proposals':
+        return await runProposals(parseFlags(proposalsFlags, raw), files, redactingIo, secrets);
+      case 'pull':
+        return await runPull(parseFlags(pullFlags, raw), files, redactingIo, secrets);
     }
   } catch (error) {
     if (error instanceof UsageError || error instanceof BridgeError || isReportableError(error)) {

@@ -58,7 +58,9 @@ export type ProblemCode =
   | 'missing_lock'
   | 'stray_file'
   | 'unreadable_path'
-  | 'unreadable_file';
+  | 'unreadable_file'
+  // proposals / pull
+  | 'unknown_chunk';
 
 export interface Problem {
   /** File the problem is in, as given by the caller (undefined for in-memory text). */

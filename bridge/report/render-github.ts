@@ -29,6 +29,9 @@ export function collectAnnotations(report: RunReport): Annotation[] {
     const file = target.file ?? undefined;
     // Validation problems point at their line; the target's own outcome points at the file.
     annotations.push(...target.problems.map((p) => problemAnnotation(p, title)));
+    for (const proposal of target.proposals ?? []) {
+      if (proposal.securityFlagged) annotations.push({ level: 'warning', message: `security-flagged proposal ${proposal.chunkId} (${proposal.ruleName}): ${proposal.securityNotes}`, title, ...(file === undefined ? {} : { file }) });
+    }
     if (target.status === 'invalid') continue;
     const message = `${target.status}: ${target.summary}${target.next === undefined ? '' : `\nNext: ${target.next}`}`;
     if (target.result === 'error') annotations.push({ level: 'error', message, title, ...(file === undefined ? {} : { file }) });

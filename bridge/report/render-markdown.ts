@@ -5,6 +5,7 @@
  * if still needed, leaving sections out with a note pointing at the JSON report.
  */
 import { renderDiffLines } from './diff-render';
+import { proposalMarkdownBlocks } from './render-proposals';
 import { formatProblem } from '../core/problems';
 import { describeVotes, STATUS_ORDER, targetLabel, type ResultClass, type RunReport, type TargetReport } from './report';
 
@@ -81,6 +82,7 @@ function section(target: TargetReport): string | undefined {
   const body: string[] = [];
   if (target.file !== null && target.gateway !== null) body.push(`File: \`${target.file}\``);
   if (target.votes !== undefined) body.push(`**Votes:** ${inline(describeVotes(target.votes))}; vote id \`${target.votes.chunkId}\``);
+  body.push(...proposalMarkdownBlocks(target, inline, codeSpan));
   if (target.recovered !== undefined) body.push(`**Recovered:** ${inline(target.recovered)}`);
   if (target.conflict !== undefined) {
     body.push(`**Live policy** \`${target.conflict.liveHash}\`, **file lock** \`${target.conflict.expectedHash}\``);
@@ -128,6 +130,15 @@ function inline(text: string): string {
   const parts = text.replace(/\r?\n/g, ' ').split('`');
   if (parts.length % 2 === 0) return escape(parts.join('`'));
   return parts.map((part, i) => (i % 2 === 1 ? part : escape(part))).join('`');
+}
+
+/** A code span that no backtick inside can end. */
+function codeSpan(text: string): string {
+  const flat = text.replace(/\r?\n/g, ' ');
+  const longest = Math.max(0, ...[...flat.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = longest > 0 ? ' ' : '';
+  return `${fence}${pad}${flat}${pad}${fence}`;
 }
 
 function escapeHtml(text: string): string {

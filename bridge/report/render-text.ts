@@ -4,6 +4,7 @@
  * what to do next. Colour only when asked (the CLI asks on a TTY).
  */
 import { renderDiffLines } from './diff-render';
+import { proposalTextLines } from './render-proposals';
 import { formatProblem } from '../core/problems';
 import { describeVotes, STATUS_ORDER, targetLabel, type ResultClass, type RunReport, type TargetReport } from './report';
 
@@ -36,6 +37,7 @@ function renderTarget(target: TargetReport, paint: (style: Style, text: string) 
   const detail = (text: string) => lines.push(`    ${text}`);
 
   if (target.votes !== undefined) detail(`votes: ${describeVotes(target.votes)}; vote id ${target.votes.chunkId}`);
+  for (const line of proposalTextLines(target)) detail(line);
   if (target.recovered !== undefined) detail(`recovered: ${target.recovered}`);
   if (target.conflict !== undefined) {
     detail(`live policy ${target.conflict.liveHash}, file lock ${target.conflict.expectedHash}`);

@@ -13,7 +13,7 @@ import { PACKAGE_VERSION } from '../../sdk/version';
 
 export const REPORT_FORMAT_VERSION = '1.0';
 
-export type GitopsCommand = 'export' | 'validate' | 'plan' | 'apply' | 'sync';
+export type GitopsCommand = 'export' | 'validate' | 'plan' | 'apply' | 'sync' | 'proposals' | 'pull';
 
 /**
  * What happened to one target (or, for `validate`, one file).
@@ -23,7 +23,11 @@ export type GitopsCommand = 'export' | 'validate' | 'plan' | 'apply' | 'sync';
  * - `in_sync` / `drift`: a dry run found no changes / changes;
  * - `up_to_date` / `applied` / `vote_recorded`: the outcomes of a real apply;
  * - `pinned` (423), `conflict` (409 version mismatch), `error` (anything else that failed);
- * - `skipped`: not sent because another file of the same apply failed validation.
+ * - `skipped`: not sent because another file of the same apply failed validation;
+ * - `no_proposals` / `proposal_pending` / `proposal_written`: `proposals` found nothing pending /
+ *   pending proposals / and with `--write` changed the file to carry them;
+ * - `pulled`: `pull` re-exported a target whose live policy moved away from the file's lock;
+ * - `local_edits`: `pull` refused to overwrite a file with uncommitted changes (`git status`).
  */
 export type TargetStatus =
   | 'exported'
@@ -39,7 +43,12 @@ export type TargetStatus =
   | 'pinned'
   | 'conflict'
   | 'skipped'
-  | 'error';
+  | 'error'
+  | 'no_proposals'
+  | 'proposal_pending'
+  | 'proposal_written'
+  | 'pulled'
+  | 'local_edits';
 
 /** Statuses in the order summaries count them: clean first, errors last. */
 export const STATUS_ORDER: readonly TargetStatus[] = [
@@ -50,12 +59,17 @@ export const STATUS_ORDER: readonly TargetStatus[] = [
   'in_sync',
   'up_to_date',
   'applied',
+  'no_proposals',
   'drift',
+  'proposal_pending',
+  'proposal_written',
+  'pulled',
   'vote_recorded',
   'pinned',
   'conflict',
   'invalid',
   'skipped',
+  'local_edits',
   'error',
 ];
 
@@ -77,6 +91,11 @@ export const STATUS_CLASS: Readonly<Record<TargetStatus, ResultClass>> = {
   conflict: 'error',
   skipped: 'error',
   error: 'error',
+  no_proposals: 'clean',
+  proposal_pending: 'changes',
+  proposal_written: 'changes',
+  pulled: 'changes',
+  local_edits: 'error',
 };
 
 /**
@@ -188,6 +207,84 @@ export interface TargetReport {
   readonly notes?: readonly string[];
   /** What the policy gates found, when `--rules` was given. */
   readonly gates?: GateSummary;
+  /** `proposals`: the pending draft chunks of the target (agent proposals and denial drafts). */
+  readonly proposals?: readonly ProposalState[];
+  /** `pull`: where the rules of the re-export came from (approved chunks, who, when). */
+  readonly provenance?: readonly ProvenanceState[];
+  /** `apply`: pending proposals the applied policy already covers, and how they were closed. */
+  readonly settled?: readonly SettledProposal[];
+}
+
+/** Votes on a draft chunk. Without a workflow one approve decides (`needed` 1). */
+export interface ProposalVotes {
+  readonly workflow: boolean;
+  readonly cast: number;
+  readonly needed: number;
+  readonly voters: readonly string[];
+}
+
+/** One pending draft chunk, as a reviewer reads it. */
+export interface ProposalState {
+  readonly chunkId: string;
+  /** The `network_policies` key the chunk merges under. */
+  readonly ruleName: string;
+  /** `L7` when an endpoint is inspected at HTTP level, `L4` for host:port only. */
+  readonly layer: 'L4' | 'L7' | null;
+  /** One line per endpoint, as OpenShell's CLI prints them (`api.github.com:443 [L7 rest, allow PUT /repos/…]`). */
+  readonly endpoints: readonly string[];
+  /** The binary that hit the block. */
+  readonly binary: string;
+  /** Every binary the rule allows. */
+  readonly binaries: readonly string[];
+  /** The proposer's own words: a hint for the reviewer, not the contract (the rule is). */
+  readonly rationale: string;
+  /** `agent`: drafted by the agent inside the sandbox; `mechanistic`: drafted from observed denials. */
+  readonly origin: 'agent' | 'mechanistic';
+  readonly confidence: number;
+  /** The gateway flagged it (private address, wildcard host, database or ephemeral port). */
+  readonly securityFlagged: boolean;
+  readonly securityNotes: string;
+  /** ShoreGuard's breadth heuristic, when it gave one. */
+  readonly narrowness?: { readonly verdict: string; readonly reasons: readonly string[] };
+  /** Null with `--no-votes` or when the tally could not be read. */
+  readonly votes: ProposalVotes | null;
+  /** With `--write`: what it does to the file (`in_file`: the file already allows it; applying the file settles it). */
+  readonly change?: 'added' | 'extended' | 'in_file';
+  /** With `--write`: the `network_policies` key of the file it lands under. */
+  readonly fileRule?: string;
+}
+
+/** One approved chunk behind a rule of a re-export. */
+export interface ProvenanceChunk {
+  readonly chunkId: string;
+  readonly origin: 'agent' | 'mechanistic';
+  /** Who merged it (the last voter under a workflow); null when the audit log was not readable (it needs admin). */
+  readonly approvedBy: string | null;
+  /** ISO-8601 UTC. */
+  readonly approvedAt: string | null;
+  readonly voters: readonly string[];
+  /** Approved through approve-all. */
+  readonly bulk: boolean;
+  readonly rationale: string;
+  readonly endpoints: readonly string[];
+}
+
+/** A network rule the re-export added, changed or removed, and the approved chunks that explain it. */
+export interface ProvenanceState {
+  readonly rule: string;
+  readonly change: 'added' | 'changed' | 'removed';
+  /** Empty: no approved chunk explains it (an edit in the UI, an apply from elsewhere, an undo). */
+  readonly chunks: readonly ProvenanceChunk[];
+}
+
+/** A pending proposal the applied policy already covers, closed so it cannot land twice. */
+export interface SettledProposal {
+  readonly chunkId: string;
+  readonly ruleName: string;
+  /** `rejected`: closed with the reason; `already_voted` / `not_pending`: someone else settled it; `error`: left pending. */
+  readonly outcome: 'rejected' | 'already_voted' | 'not_pending' | 'error';
+  readonly reason: string;
+  readonly detail?: string;
 }
 
 export interface RunReport {

@@ -34,6 +34,7 @@ import {
 } from './remote';
 import { describeVotes, targetReport, type TargetReport, type VoteState } from '../report/report';
 import { voteChunkId } from '../document/vote-id';
+import { describeSettlement, settleCoveredProposals } from './settle';
 
 export type ApplyMode = 'replace' | 'merge' | 'auto';
 
@@ -50,10 +51,33 @@ export interface ApplyOptions {
   readonly forceUnlocked?: boolean;
   /** On a 409, succeed when the file already matches the live policy. @default false */
   readonly rebase?: boolean;
+  /**
+   * After `applied`, reject the pending proposals the new live policy already covers (settle.ts),
+   * so they cannot stay pending or land twice. @default true
+   */
+  readonly closeProposals?: boolean;
+  /** Where the document came from (e.g. `commit 1a2b3c4`), for the reason a closed proposal carries. */
+  readonly source?: string;
 }
 
 /** Applies one target. Never throws for server-side failures: they become `error` reports. */
 export async function applyTarget(client: ShoreGuardClient, prepared: PreparedPolicy, options: ApplyOptions = {}): Promise<TargetReport> {
+  const report = await applyOnce(client, prepared, options);
+  if (report.status !== 'applied' || options.closeProposals === false) return report;
+  return withSettlement(client, prepared, report, options);
+}
+
+/** Step 5 of issue #10: +2 requests (pending chunks, live policy) and +1 per covered proposal. */
+async function withSettlement(client: ShoreGuardClient, prepared: PreparedPolicy, report: TargetReport, options: ApplyOptions): Promise<TargetReport> {
+  const source = [options.source, prepared.file ?? undefined].filter((part) => part !== undefined && part !== '').join(', ');
+  const settlement = await settleCoveredProposals(client, prepared.target, { source });
+  if (settlement.settled.length === 0 && settlement.note === undefined) return report;
+  const closed = describeSettlement(settlement.settled);
+  const notes = [...(report.notes ?? []), ...(closed === undefined ? [] : [closed]), ...(settlement.note === undefined ? [] : [settlement.note])];
+  return { ...report, settled: settlement.settled, notes };
+}
+
+async function applyOnce(client: ShoreGuardClient, prepared: PreparedPolicy, options: ApplyOptions): Promise<TargetReport> {
   const { gateway, sandbox } = prepared.target;
   const lock = nonEmpty(options.expectedVersion) ?? nonEmpty(prepared.document.metadata?.policy_hash);
   if (lock === undefined && options.forceUnlocked !== true) {

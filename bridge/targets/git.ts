@@ -56,3 +56,37 @@ function run(args: string[], cwd: string): Promise<string> {
   });
 }
 
+
+/** `git status` could not tell whether a file has local edits (no git, not a work tree). */
+export class GitStatusError extends BridgeError {
+  readonly code = 'GIT_STATUS_UNREADABLE' as const;
+  override readonly name = 'GitStatusError';
+}
+
+/**
+ * The `git status --porcelain` code of a file with uncommitted changes (` M`, `M `, `??`, …), or
+ * undefined when the file is committed as it is (or ignored). Untracked files count as local edits:
+ * overwriting them would lose work that is in no commit.
+ * @throws GitStatusError when git cannot answer (not a work tree, no git).
+ */
+export async function uncommittedStatus(file: string): Promise<string | undefined> {
+  const directory = path.dirname(path.resolve(file));
+  let out: string;
+  try {
+    await run(['rev-parse', '--is-inside-work-tree'], directory);
+    out = await run(['status', '--porcelain=v1', '--untracked-files=all', '--', `./${path.basename(file)}`], directory);
+  } catch (error) {
+    throw new GitStatusError(`cannot tell whether ${file} has uncommitted edits: ${describeThrown(error).message} (pull only writes into a git work tree)`);
+  }
+  const line = out.split('\n').find((l) => l.trim() !== '');
+  return line === undefined ? undefined : line.slice(0, 2);
+}
+
+/** The commit checked out where `directory` is (`HEAD`), or undefined outside a repository. */
+export async function headCommit(directory: string): Promise<string | undefined> {
+  try {
+    return (await run(['rev-parse', '--verify', '--quiet', 'HEAD'], directory)).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
