@@ -41,7 +41,7 @@ export function mergeChunk(document: PolicyDocument, chunk: DraftChunk): { reado
   const incoming = toPolicyRule(rule, chunk.ruleName) as unknown as Obj;
   const rules: Record<string, Obj> = {};
   const existing = document.policy.network_policies;
-  if (isMapping(existing)) for (const [key, value] of Object.entries(existing)) rules[key] = structuredClone(value as Obj);
+  if (isMapping(existing)) for (const [key, value] of Object.entries(existing)) rules[key] = clone(value) as Obj;
 
   const key = chunk.ruleName in rules ? chunk.ruleName : Object.keys(rules).sort().filter((k) => !k.startsWith('_provider_')).find((k) => sharesEndpoint(rules[k] ?? {}, incoming));
   let change: ProposalChange['change'];
@@ -75,6 +75,13 @@ function coveringKey(policy: Policy, rule: DraftRule): string | null {
     }
   }
   return null;
+}
+
+// Not structuredClone: it builds objects of another realm under jest, which the emitter refuses.
+function clone(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(clone);
+  if (isMapping(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, clone(v)]));
+  return value;
 }
 
 function list(value: unknown): unknown[] {
