@@ -67,10 +67,13 @@ export async function applyTarget(client: ShoreGuardClient, prepared: PreparedPo
   return withSettlement(client, prepared, report, options);
 }
 
-/** Step 5 of issue #10: +2 requests (pending chunks, live policy) and +1 per covered proposal. */
+/** Step 5 of issue #10: +1 request (pending chunks) and +1 per covered proposal. */
 async function withSettlement(client: ShoreGuardClient, prepared: PreparedPolicy, report: TargetReport, options: ApplyOptions): Promise<TargetReport> {
   const source = [options.source, prepared.file ?? undefined].filter((part) => part !== undefined && part !== '').join(', ');
-  const settlement = await settleCoveredProposals(client, prepared.target, { source });
+  const settlement = await settleCoveredProposals(client, prepared.target, prepared.document.policy, {
+    source,
+    ...(report.appliedHash === undefined ? {} : { appliedHash: report.appliedHash }),
+  });
   if (settlement.settled.length === 0 && settlement.note === undefined) return report;
   const closed = describeSettlement(settlement.settled);
   const notes = [...(report.notes ?? []), ...(closed === undefined ? [] : [closed]), ...(settlement.note === undefined ? [] : [settlement.note])];

@@ -9,10 +9,16 @@
  * touches the live policy (no new revision, so the file's fresh lock stays valid); an approve
  * would merge the rule again. See docs/real-shoreguard-findings.md for what the real server does.
  *
- * Requests: 2 (pending chunks, live policy) + 1 reject per covered chunk. Failures never undo the
- * apply: they become a note and the chunk stays pending.
+ * Coverage is checked against the applied document itself (OpenShell's own `policy_covers_rule`
+ * test, sdk `ruleCoveredBy`): after a replace the live policy is that document, after a merge it
+ * holds every network rule of it, so a chunk the document covers is covered live.
+ *
+ * Requests: 1 (pending chunks) + 1 reject per covered chunk. Failures never undo the apply: they
+ * become a note and the chunk stays pending.
  */
-import { isShoreGuardError, type ShoreGuardClient } from '../../sdk';
+import { isShoreGuardError, type DraftChunk, type ShoreGuardClient } from '../../sdk';
+import type { Policy } from '../document/document';
+import { documentCoversRule } from '../proposals/merge';
 import type { SettledProposal } from '../report/report';
 import type { Target } from './layout';
 import { errorState, isReportableError } from './remote';
@@ -20,6 +26,8 @@ import { errorState, isReportableError } from './remote';
 export interface SettleOptions {
   /** Where the applied document came from (a commit, a file), for the reason the reject carries. */
   readonly source?: string;
+  /** The live policy hash after the apply, named in the reason. */
+  readonly appliedHash?: string;
 }
 
 export interface Settlement {
@@ -31,16 +39,17 @@ export interface Settlement {
 /** ShoreGuard keeps at most 1000 characters of a reject reason. */
 const REASON_LIMIT = 1000;
 
-export function settleReason(source: string | undefined, version: number): string {
-  const reason = `applied from Git${source === undefined || source === '' ? '' : ` (${source})`}: covered by active policy revision ${version}`;
+export function settleReason(source: string | undefined, appliedHash: string | undefined): string {
+  const live = appliedHash === undefined || appliedHash === '' ? 'the active policy' : `the active policy ${appliedHash.slice(0, 12)}`;
+  const reason = `applied from Git${source === undefined || source === '' ? '' : ` (${source})`}: the rule is covered by ${live}`;
   return reason.length > REASON_LIMIT ? `${reason.slice(0, REASON_LIMIT - 1)}…` : reason;
 }
 
-/** Rejects the target's pending chunks that the live policy already covers. Never throws for server failures. */
-export async function settleCoveredProposals(client: ShoreGuardClient, target: Target, options: SettleOptions = {}): Promise<Settlement> {
-  let covered;
+/** Rejects the target's pending chunks that the applied `policy` covers. Never throws for server failures. */
+export async function settleCoveredProposals(client: ShoreGuardClient, target: Target, policy: Policy, options: SettleOptions = {}): Promise<Settlement> {
+  let covered: DraftChunk[];
   try {
-    covered = await client.approvals.coveredPending(target.gateway, target.sandbox);
+    covered = (await client.approvals.pending(target.gateway, target.sandbox)).filter((chunk) => chunk.rule !== null && documentCoversRule(policy, chunk.rule));
   } catch (error) {
     if (!isReportableError(error)) throw error;
     // A gateway without the draft RPCs has no proposals to settle.
@@ -48,8 +57,8 @@ export async function settleCoveredProposals(client: ShoreGuardClient, target: T
     return { settled: [], note: `pending proposals covered by this apply could not be read (${errorState(error).message}); close them in ShoreGuard` };
   }
   const settled: SettledProposal[] = [];
-  for (const { chunk, policyVersion } of covered) {
-    const reason = settleReason(options.source, policyVersion);
+  const reason = settleReason(options.source, options.appliedHash);
+  for (const chunk of covered) {
     try {
       const outcome = await client.approvals.reject(target.gateway, target.sandbox, chunk.id, { reason });
       settled.push({

@@ -118,7 +118,7 @@ describe('shoreguard-gitops proposals and pull against the emulator', () => {
     const applied = await runJson(['apply', '-f', file], { env: env(emulator().keys.operator2) });
     expect(applied.code).toBe(0);
     expect(applied.report.targets[0]).toMatchObject({ status: 'applied', settled: [{ chunkId, outcome: 'rejected' }] });
-    expect(applied.report.targets[0]?.settled?.[0]?.reason).toMatch(/^applied from Git \(commit [0-9a-f]{12}, .*agent-1\.yaml\): covered by active policy revision 2$/);
+    expect(applied.report.targets[0]?.settled?.[0]?.reason).toMatch(/^applied from Git \(commit [0-9a-f]{12}, .*agent-1\.yaml\): the rule is covered by the active policy [0-9a-f]{12}$/);
     expect(await admin.approvals.pending('prod', 'agent-1')).toEqual([]);
     expect((await admin.approvals.chunk('prod', 'agent-1', chunkId)).status).toBe('rejected');
     // The rule is live once: the live policy is what Git holds, no second merge.
