@@ -2,7 +2,9 @@
  * Provenance of a re-export: which approved draft chunks explain the network rules that moved
  * between the file in Git and the live policy. A chunk explains a rule when the live rule allows
  * everything the chunk proposed and the file did not already allow it (so chunks approved long
- * ago, already in Git, are not listed again).
+ * ago, already in Git, are not listed again). When no such chunk explains a moved rule, the
+ * approved chunks the live rule covers are listed anyway (e.g. the file already carried the
+ * proposal from `proposals --write`, and the gateway's merge then normalised the endpoint).
  */
 import { liveRules, ruleCoveredBy, type ChunkProvenance, type DraftRule } from '../../sdk';
 import { diffPolicy } from '../document/diff';
@@ -24,10 +26,11 @@ function rulesOf(policy: Policy, key: string): DraftRule[] {
 /** The rules that moved from `file` to `live`, each with the approved chunks behind it. */
 export function joinProvenance(file: Policy | undefined, live: Policy, approved: readonly ChunkProvenance[]): ProvenanceState[] {
   const moved = diffPolicy(file ?? {}, live).network_policies;
-  const fresh = approved.filter((chunk) => chunk.rule !== null && (file === undefined || !documentCoversRule(file, chunk.rule)));
   const explain = (key: string): ProvenanceChunk[] => {
     const rules = rulesOf(live, key);
-    return fresh.filter((chunk) => chunk.rule !== null && ruleCoveredBy(chunk.rule, rules)).map(provenanceChunk);
+    const covering = approved.filter((chunk) => chunk.rule !== null && ruleCoveredBy(chunk.rule, rules));
+    const fresh = covering.filter((chunk) => file === undefined || chunk.rule === null || !documentCoversRule(file, chunk.rule));
+    return (fresh.length > 0 ? fresh : covering).map(provenanceChunk);
   };
   return [
     ...moved.added.map((rule) => ({ rule, change: 'added' as const, chunks: explain(rule) })),
