@@ -286,6 +286,12 @@ export function roleNotPermittedDetail(role: string, requiredRoles: string[]): s
   return `Role '${role}' not permitted (required: ${pyRepr(requiredRoles)})`;
 }
 
+/**
+ * A 202 vote body lists the chunk's decisions; the one just recorded keeps its tz-aware
+ * `created_at` (`+00:00`), the ones read back from SQLite have none (extends D3).
+ */
+export const FRESH_DECISION_KEEPS_OFFSET = true;
+
 /** §6.4 / §10.5 step 12: a second vote by the same actor under distinct_actors. */
 export function alreadyVotedDetail(actor: string, chunkId: string): string {
   return `Actor '${actor}' has already voted on chunk ${chunkId}`;
@@ -447,6 +453,13 @@ export const CHUNK_REJECTION_REASON_EXPOSED = false;
 
 /** `stage` is not stored by the gateway (the agent's "agent" is dropped): always "". */
 export const CHUNK_STAGE = '';
+
+/**
+ * `GET …/policy` lists `network_policies` in the order Python's upb iterates the gateway's protobuf
+ * map (not insertion order; e.g. a rule added later may come first). The emulator keeps insertion
+ * order; exports sort keys anyway, and the conformance cases compare policy reads key-sorted.
+ */
+export const POLICY_READ_RULE_ORDER = 'insertion' as const;
 
 /** The emulator's audit log records only the approval actions (the real one records every write). */
 export const AUDITED_ACTIONS = [

@@ -8,6 +8,8 @@ import { validateBody, type ModelSpec } from '../core/validation';
 import { defineRoute } from '../http/router';
 import {
   alreadyVotedDetail,
+  FRESH_DECISION_KEEPS_OFFSET,
+  freshTimestamp,
   NO_WORKFLOW_BODY,
   NO_WORKFLOW_DECISIONS_BODY,
   roleNotPermittedDetail,
@@ -87,13 +89,18 @@ export function recordVote(
     createdAt: state.nowMicros(),
   });
   const decisions = chunkDecisions(state, workflow.gatewayName, workflow.sandboxName, chunkId);
+  const added = decisions[decisions.length - 1];
   const approveVotes = decisions.filter((recorded) => recorded.decision === 'approve').length;
   const rejectSeen = decisions.some((recorded) => recorded.decision === 'reject');
   const quorumMet = !rejectSeen && approveVotes >= workflow.requiredApprovals;
   if (quorumMet || rejectSeen) {
     state.decisions = state.decisions.filter((recorded) => !decisions.includes(recorded));
   }
-  return { workflow, decisions: decisions.map(decisionBody), approveVotes, quorumMet };
+  // The row added in this session still holds its tz-aware datetime; rows read back are naive.
+  const rendered = decisions.map((recorded) =>
+    recorded === added && FRESH_DECISION_KEEPS_OFFSET ? { ...decisionBody(recorded), created_at: freshTimestamp(recorded.createdAt) } : decisionBody(recorded),
+  );
+  return { workflow, decisions: rendered, approveVotes, quorumMet };
 }
 
 /** An approve vote (GitOps apply and the approvals route). */

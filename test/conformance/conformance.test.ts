@@ -34,8 +34,10 @@ const GATEWAY = remoteConfig?.gateway ?? 'conformance-gw';
 // Names created by this run (groups, users, gateways…) are unique per run, identical on both servers.
 const RUN_PREFIX = `cf${randomBytes(2).toString('hex')}`;
 
-/** A SHOREGUARD_URL server cannot be given a sandbox without a revision; those cases are not run there. */
-const CASES: readonly ConformanceCase[] = ALL_CASES.filter((testCase) => !(remoteConfig && testCase.requires?.bareSandbox));
+/** A SHOREGUARD_URL server cannot be given a sandbox without a revision or a proposal (both need the gateway); those cases are not run there. */
+const CASES: readonly ConformanceCase[] = ALL_CASES.filter(
+  (testCase) => !(remoteConfig && (testCase.requires?.bareSandbox || testCase.requires?.proposals)),
+);
 const scoreboard = new Scoreboard(CASES.map((testCase) => testCase.id));
 
 let reference: ConformanceTarget | undefined;

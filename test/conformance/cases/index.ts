@@ -1,5 +1,6 @@
 // Every conformance case, in the order the suite runs them.
 import type { ConformanceCase } from '../../support/conformance/runner';
+import { approvalCases } from './approvals';
 import { authCases } from './auth';
 import { gatewayCases } from './gateways';
 import { applyCases, exportCases, sandboxCases } from './gitops';
@@ -16,4 +17,5 @@ export const ALL_CASES: readonly ConformanceCase[] = [
   ...sandboxCases,
   ...exportCases,
   ...applyCases,
+  ...approvalCases,
 ];

@@ -118,8 +118,17 @@ function opaque(value: unknown): unknown {
   return `<${typeTag(value)}>`;
 }
 
+/**
+ * Epoch-millisecond stamps of draft chunks and their history (`decided_at_ms`, `timestamp_ms`…)
+ * vary per run; whether one is set (0 = never) is part of the contract and kept.
+ */
+function epochMillis(value: unknown): unknown {
+  return typeof value === 'number' && value !== 0 ? '<epoch-ms>' : value;
+}
+
 export function normaliseBody(value: unknown, aliases: Aliases, extraOpaqueKeys: ReadonlySet<string>, key?: string): unknown {
   if (key !== undefined && (OPAQUE_KEYS.has(key) || extraOpaqueKeys.has(key))) return opaque(value);
+  if (key !== undefined && key.endsWith('_ms')) return epochMillis(value);
   if (typeof value === 'string') return normaliseString(value, aliases);
   if (Array.isArray(value)) return value.map((item) => normaliseBody(item, aliases, extraOpaqueKeys));
   if (value !== null && typeof value === 'object') {

@@ -2,6 +2,7 @@
 // (id, title, what it needs) plus a function of a CaseContext; it never branches on which target it
 // runs against, so both servers see the same requests in the same order.
 import { Aliases, observeReply, type Observation, type Reply } from './observe';
+import type { ProposalSubmission } from '../../../emulator';
 import { send, type ConformancePolicy, type ConformanceTarget, type Credentials, type Principal, type SendOptions } from './targets';
 
 export interface StepOptions extends SendOptions {
@@ -17,6 +18,11 @@ export interface CaseContext {
   /** A sandbox on the gateway with `policy` live (or no revision at all); returns its name. */
   seedSandbox(logicalName: string, policy?: ConformancePolicy): Promise<string>;
   editPolicyOutOfBand(sandbox: string, policy: ConformancePolicy): Promise<void>;
+  /**
+   * Submits one proposal on the gateway as an agent does and returns the accepted chunk id, aliased
+   * as `<chunk:label>` in every later observation (chunk ids are per-server UUIDs).
+   */
+  submitProposal(sandbox: string, label: string, submission: ProposalSubmission): Promise<string>;
   /** Sends a request and records its normalised observation under `label`. */
   step(label: string, credentials: Credentials, method: string, path: string, options?: StepOptions): Promise<Reply>;
   /** Sends a request without recording it (set-up the case does not compare). */
@@ -33,6 +39,8 @@ export interface CaseContext {
 export interface CaseRequirements {
   /** A sandbox without any policy revision (not possible on a SHOREGUARD_URL server). */
   bareSandbox?: boolean;
+  /** Proposals submitted on the gateway (not possible on a SHOREGUARD_URL server). */
+  proposals?: boolean;
   /** Gateway names the case registers itself (fine locally; on a SHOREGUARD_URL server they dial the conformance gateway's endpoint). */
   registersGateways?: boolean;
 }
@@ -79,6 +87,15 @@ export async function runCase(testCase: ConformanceCase, target: ConformanceTarg
       return seeded.sandbox;
     },
     editPolicyOutOfBand: (sandbox, policy) => target.editPolicyOutOfBand(sandbox, policy),
+    async submitProposal(sandbox, label, submission) {
+      const result = await target.submitProposal(sandbox, submission);
+      const id = result.acceptedChunkIds[0];
+      if (result.acceptedChunks !== 1 || id === undefined) throw new Error(`proposal '${label}' was not accepted: ${JSON.stringify(result)}`);
+      aliases.add(id, `<chunk:${label}>`);
+      // The gateway lists chunks newest first by created_at_ms; a millisecond apart keeps the order fixed.
+      await new Promise((resolve) => setTimeout(resolve, 3));
+      return id;
+    },
     async step(label, credentials, method, path, stepOptions = {}) {
       const reply = await send(target, credentials, method, path, stepOptions);
       observations.push(observeReply(label, reply, aliases, { select: stepOptions.select, extraOpaqueKeys }));

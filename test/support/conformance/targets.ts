@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { stringify as toYaml } from 'yaml';
 import { z } from 'zod';
-import { SERVICE_PRINCIPAL_NAMES, startEmulator, type Emulator, type PolicyDict } from '../../../emulator';
+import { SERVICE_PRINCIPAL_NAMES, startEmulator, type Emulator, type PolicyDict, type ProposalSubmission, type SubmissionResult } from '../../../emulator';
 import { startFakeOpenShell, type FakeOpenShell, type SandboxPolicy } from '../fake-openshell';
 import { SandboxPolicySchema } from '../fake-openshell/policy-store';
 import { startRealShoreGuard, type RealShoreGuard } from '../real-shoreguard';
@@ -60,6 +60,10 @@ export interface ConformanceTarget {
   seedSandbox(logicalName: string, policy: ConformancePolicy | undefined, atVersion?: number): Promise<SeedResult>;
   /** A write made on the gateway behind ShoreGuard's back (a new revision). */
   editPolicyOutOfBand(sandbox: string, policy: ConformancePolicy): Promise<void>;
+  /** Proposed chunks submitted on the gateway the way an agent in the sandbox does (SubmitPolicyAnalysis). */
+  submitProposal(sandbox: string, submission: ProposalSubmission): Promise<SubmissionResult>;
+  /** Whether proposals can be submitted (needs access to the gateway: not on a SHOREGUARD_URL server). */
+  readonly canSubmitProposals: boolean;
   /** Endpoint to register a gateway under `name`: one that answers, or one that never will. */
   gatewayEndpoint(name: string, reachable: boolean): string;
   close(): Promise<void>;
@@ -158,6 +162,8 @@ export async function startEmulatorTarget(gateway: string): Promise<ConformanceT
     async editPolicyOutOfBand(sandbox, policy) {
       emulator.state.editPolicyOutOfBand(gateway, sandbox, policy);
     },
+    canSubmitProposals: true,
+    submitProposal: async (sandbox, submission) => emulator.state.submitProposal(gateway, sandbox, submission),
     gatewayEndpoint(name, reachable) {
       emulator.state.setGatewayConnected(name, reachable);
       return reachable ? EMULATOR_GATEWAY_ENDPOINT : UNREACHABLE_ENDPOINT;
@@ -216,6 +222,8 @@ export async function startLocalRealTarget(gateway: string): Promise<Conformance
     async editPolicyOutOfBand(sandbox, policy) {
       fake.editPolicyOutOfBand(sandbox, asGatewayPolicy(policy));
     },
+    canSubmitProposals: true,
+    submitProposal: (sandbox, submission) => fake.submitProposal(sandbox, submission),
     gatewayEndpoint: (_name, reachable) => (reachable ? fake.endpoint : UNREACHABLE_ENDPOINT),
     async close() {
       await sg.stop();
@@ -310,6 +318,10 @@ export async function startRemoteTarget(config: RemoteTargetConfig): Promise<Con
         [200],
         'editing the policy behind the suite',
       );
+    },
+    canSubmitProposals: false,
+    async submitProposal() {
+      throw new ConformanceSetupError('proposals are submitted on the gateway, which a SHOREGUARD_URL run cannot reach');
     },
     gatewayEndpoint: (_name, reachable) => (reachable ? gatewayEndpoint : UNREACHABLE_ENDPOINT),
     async close() {

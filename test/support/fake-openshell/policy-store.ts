@@ -64,7 +64,7 @@ export interface SandboxRecord {
 /** gRPC status a store operation failed with; the server maps `code` onto grpc-js status codes. */
 export class FakeGatewayError extends Error {
   constructor(
-    readonly code: 'NOT_FOUND' | 'INVALID_ARGUMENT' | 'UNIMPLEMENTED',
+    readonly code: 'NOT_FOUND' | 'INVALID_ARGUMENT' | 'UNIMPLEMENTED' | 'FAILED_PRECONDITION',
     message: string,
   ) {
     super(message);
