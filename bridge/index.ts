@@ -50,3 +50,11 @@ export { writeFilesAtomically, type FileWrite, type WriteOutcome } from './targe
 export { renderText, type TextRenderOptions } from './report/render-text';
 export { GITHUB_COMMENT_LIMIT, renderMarkdown, type MarkdownRenderOptions } from './report/render-markdown';
 export { ANNOTATIONS_PER_LEVEL, collectAnnotations, formatAnnotation, renderGithubAnnotations, type Annotation, type AnnotationLevel } from './report/render-github';
+// Two-way GitOps (issue #10): proposals into Git, approvals back, settling covered proposals.
+export { renderEndpoint, renderRule } from './proposals/render';
+export { documentCoversRule, isMergeable, mergeChunk, type ProposalChange } from './proposals/merge';
+export { describeProvenance, joinProvenance } from './proposals/provenance';
+export { describeProposals, proposalsRun, type ProposalTarget, type ProposalsOptions } from './targets/proposals';
+export { pullTree, type PullOptions } from './targets/pull';
+export { settleCoveredProposals, settleReason, type SettleOptions, type Settlement } from './targets/settle';
+export { GitStatusError, headCommit, uncommittedStatus } from './targets/git';

@@ -23,12 +23,21 @@ const TargetReportSchema = z.object({
   pin: z.object({ pinnedBy: z.string().nullable(), reason: z.string().nullable(), pinnedVersion: z.number().nullable() }).optional(),
   conflict: z.object({ liveHash: z.string(), expectedHash: z.string() }).optional(),
   appliedHash: z.string().optional(),
+  // proposals / pull / apply closing proposals (issue #10)
+  proposals: z
+    .array(z.object({ chunkId: z.string(), ruleName: z.string(), layer: z.string().nullable(), endpoints: z.array(z.string()), origin: z.string(), rationale: z.string(), change: z.string().optional(), fileRule: z.string().optional() }))
+    .optional(),
+  provenance: z
+    .array(z.object({ rule: z.string(), change: z.string(), chunks: z.array(z.object({ chunkId: z.string(), origin: z.string(), approvedBy: z.string().nullable(), voters: z.array(z.string()), endpoints: z.array(z.string()) })) }))
+    .optional(),
+  settled: z.array(z.object({ chunkId: z.string(), outcome: z.string(), reason: z.string() })).optional(),
 });
 const RunReportSchema = z.object({
   formatVersion: z.string().regex(/^1\./),
   exitCode: z.number().int(),
   counts: z.record(z.string(), z.number().int()),
   targets: z.array(TargetReportSchema),
+  problems: z.array(z.object({ code: z.string(), message: z.string() })).optional(),
 });
 export type GitopsReport = z.infer<typeof RunReportSchema>;
 
