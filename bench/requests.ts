@@ -4,6 +4,7 @@
  * Every command runs as a CLI process against a small fleet; anything beyond the allowance is
  * reported with the route that sent it.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,10 +26,17 @@ export const ROUTES = {
   listGateways: 'GET /api/gateway/list',
   decisions: 'GET /api/gateways/{gw}/sandboxes/{name}/approvals/{chunk_id}/decisions',
   pin: 'GET /api/gateways/{gw}/sandboxes/{name}/policy/pin',
+  pending: 'GET /api/gateways/{gw}/sandboxes/{name}/approvals/pending',
+  draft: 'GET /api/gateways/{gw}/sandboxes/{name}/approvals',
+  audit: 'GET /api/audit',
 } as const;
 
 /** Who sends an extra request on a route, and what would remove it (read from bridge/ and sdk/). */
 const EXCESS_SOURCES: Readonly<Record<string, string>> = {
+  [ROUTES.pending]:
+    '`applyTarget` (bridge/targets/apply.ts) follows every `applied` with `settleCoveredProposals` (bridge/targets/settle.ts): ' +
+    '`GET …/approvals/pending`, to reject the pending proposals the applied document already covers (issue #10 step 5: a proposal applied from Git must not stay pending or land twice). ' +
+    'By design, only after `applied` (never on plans or up-to-date applies); `--no-close-proposals` removes it. In `--mode auto` it is the third request of an applied target.',
   [ROUTES.decisions]:
     '`planTarget` (bridge/targets/plan.ts) calls `readVotes` (bridge/targets/remote.ts) for every target with drift, ' +
     '`GET …/approvals/policy.apply:<sha16>/decisions`, to show whether an approval workflow applies and how many votes the document already has. ' +
@@ -42,7 +50,7 @@ const EXCESS_SOURCES: Readonly<Record<string, string>> = {
     'By design: issue #6 asks a 409 to be reported with a live-vs-file diff. An apply stays within two requests; a plan goes one beyond, only on a stale lock.',
 };
 
-type CommandClass = 'export' | 'plan' | 'apply';
+type CommandClass = 'export' | 'plan' | 'apply' | 'proposals' | 'pull';
 
 interface Case {
   readonly command: CommandClass;
@@ -56,6 +64,8 @@ interface Case {
   run(): Promise<void>;
   /** Puts the server back afterwards. */
   restore?(): Promise<void>;
+  /** Prepares the case before the counts are reset (its requests are not counted). */
+  setup?(): Promise<void>;
 }
 
 interface Measured {
@@ -79,8 +89,9 @@ export const requestsBench: Bench = {
       await seedFleet(control, targets);
       const trees = await exportFleetTrees(server, n);
       try {
-        for (const item of cases(targets, trees, control, server, scratch)) {
+        for (const item of [...cases(targets, trees, control, server, scratch), ...proposalCases(targets, control, server, scratch)]) {
           context.log(`requests: ${item.label}`);
+          await item.setup?.();
           await control.resetStats();
           await item.run();
           const counts = await control.stats();
@@ -233,6 +244,93 @@ function cases(targets: readonly FleetTarget[], trees: FleetTrees, control: Emul
   ];
 }
 
+const BENCH_PROPOSAL = {
+  ruleName: 'bench_docs_put',
+  rule: {
+    name: 'bench_docs_put',
+    endpoints: [{ host: 'api.github.com', port: 443, protocol: 'rest', rules: [{ allow: { method: 'PUT', path: '/repos/o/r/contents/docs/**' } }] }],
+    binaries: [{ path: '/usr/bin/gh' }],
+  },
+  rationale: 'bench: update the docs through the contents API',
+  confidence: 0.75,
+};
+
+/**
+ * `proposals` and `pull` (issue #10) over a git work tree exported fresh for each case. The first
+ * target stays out of the proposals cases: an earlier case left it pinned, and `--write` refuses a
+ * pinned target.
+ */
+function proposalCases(targets: readonly FleetTarget[], control: EmulatorControl, server: Server, scratch: string): Case[] {
+  const n = targets.length;
+  const others = targets.slice(1);
+  const m = others.length;
+  let tree = '';
+  let count = 0;
+  const freshTree = async () => {
+    await reseedFleet(control, targets);
+    tree = join(scratch, `git-tree-${count++}`);
+    await runGitopsJson(['export', '--all', '--dir', tree], server, { exitCodes: [0], counts: { exported: n } });
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=bench@example.com', '-c', 'user.name=bench', '-c', 'commit.gpgsign=false', ...args], { cwd: tree, stdio: 'ignore' });
+    git('init', '-q');
+    git('add', '-A');
+    git('commit', '-qm', 'export');
+  };
+  const files = () => others.map((t) => join(tree, t.gateway, `${t.sandbox}.yaml`));
+  return [
+    {
+      command: 'proposals',
+      label: '`proposals --dir`, nothing pending',
+      targets: m,
+      allowed: { [ROUTES.pending]: m },
+      setup: freshTree,
+      run: async () => runGitopsJson(['proposals', '--dir', tree, ...files()], server, { exitCodes: [0], counts: { no_proposals: m } }).then(() => undefined),
+    },
+    {
+      command: 'proposals',
+      label: '`proposals --dir`, one agent proposal per target',
+      targets: m,
+      allowed: { [ROUTES.pending]: m, [ROUTES.pin]: m, [ROUTES.decisions]: m },
+      setup: async () => {
+        for (const t of others) await control.submitProposal(t.gateway, t.sandbox, BENCH_PROPOSAL);
+      },
+      run: async () => runGitopsJson(['proposals', '--dir', tree, ...files()], server, { exitCodes: [1], counts: { proposal_pending: m } }).then(() => undefined),
+    },
+    {
+      command: 'proposals',
+      label: '`proposals --dir --write`, one agent proposal per target',
+      targets: m,
+      allowed: { [ROUTES.pending]: m, [ROUTES.pin]: m, [ROUTES.decisions]: m },
+      run: async () => runGitopsJson(['proposals', '--dir', tree, '--write', ...files()], server, { exitCodes: [1], counts: { proposal_written: m } }).then(() => undefined),
+    },
+    {
+      command: 'apply',
+      label: '`sync --dir` of the written proposals (applied, proposals closed)',
+      targets: m,
+      allowed: { [ROUTES.apply]: m, [ROUTES.pending]: m },
+      allowedTotal: 3 * m,
+      run: async () => runGitopsJson(['sync', '--dir', tree, ...files()], server, { exitCodes: [0], counts: { applied: m } }).then(() => undefined),
+    },
+    {
+      command: 'pull',
+      label: '`pull --dir`, nothing moved',
+      targets: n,
+      allowed: { [ROUTES.export]: n },
+      setup: freshTree,
+      run: async () => runGitopsJson(['pull', '--dir', tree], server, { exitCodes: [0], counts: { unchanged: n } }).then(() => undefined),
+    },
+    {
+      command: 'pull',
+      label: '`pull --dir`, every target moved',
+      targets: n,
+      allowed: { [ROUTES.export]: n, [ROUTES.draft]: n, [ROUTES.audit]: 3 * n },
+      setup: async () => {
+        for (const t of targets) await control.editOutOfBand(t.gateway, t.sandbox, { ...fleetPolicy(t.index), process: { run_as_user: 'root', run_as_group: 'root' } });
+      },
+      run: async () => runGitopsJson(['pull', '--dir', tree], server, { exitCodes: [1], counts: { pulled: n } }).then(() => undefined),
+    },
+  ];
+}
+
 function allowance(item: Case): string {
   return item.allowedTotal === undefined ? formatNumber(Object.values(item.allowed).reduce((a, b) => a + b, 0)) : `≤ ${item.allowedTotal}`;
 }
@@ -275,6 +373,8 @@ function checks(measured: readonly Measured[]): TargetCheck[] {
     { command: 'plan', target: 'plan: one request per target' },
     { command: 'apply', target: 'apply: at most two requests per target' },
     { command: 'export', target: 'export: one request per target (plus listings)' },
+    { command: 'proposals', target: 'proposals: one request per target, three with a pending proposal (README)' },
+    { command: 'pull', target: 'pull: one request per target, five when it moved (README)' },
   ];
   return classes.map(({ command, target }) => {
     const rows = measured.filter((m) => m.case.command === command);

@@ -47,6 +47,11 @@ export class EmulatorControl {
     await this.call('POST', `/sandboxes/${encodeURIComponent(gateway)}/${encodeURIComponent(sandbox)}/out-of-band-edit`, { policy });
   }
 
+  /** Submits one chunk the way an agent inside the sandbox does (`SubmitPolicyAnalysis`, agent_authored). */
+  async submitProposal(gateway: string, sandbox: string, chunk: Record<string, unknown>): Promise<void> {
+    await this.call('POST', `/sandboxes/${encodeURIComponent(gateway)}/${encodeURIComponent(sandbox)}/proposals`, { analysisMode: 'agent_authored', chunks: [chunk] });
+  }
+
   /** Every request from now on waits `ms` before it is handled (0 clears all faults). */
   async setLatency(ms: number): Promise<void> {
     await this.call('DELETE', '/faults');
