@@ -36,7 +36,7 @@ const EXCESS_SOURCES: Readonly<Record<string, string>> = {
   [ROUTES.pending]:
     '`applyTarget` (bridge/targets/apply.ts) follows every `applied` with `settleCoveredProposals` (bridge/targets/settle.ts): ' +
     '`GET …/approvals/pending`, to reject the pending proposals the applied document already covers (issue #10 step 5: a proposal applied from Git must not stay pending or land twice). ' +
-    'By design, only after `applied` (never on plans or up-to-date applies); `--no-close-proposals` removes it. In `--mode auto` it is the third request of an applied target.',
+    'By design, only after an `applied` that added or changed network rules (never on plans, up-to-date or filesystem-only applies); `--no-close-proposals` removes it.',
   [ROUTES.decisions]:
     '`planTarget` (bridge/targets/plan.ts) calls `readVotes` (bridge/targets/remote.ts) for every target with drift, ' +
     '`GET …/approvals/policy.apply:<sha16>/decisions`, to show whether an approval workflow applies and how many votes the document already has. ' +
@@ -320,9 +320,9 @@ function proposalCases(targets: readonly FleetTarget[], control: EmulatorControl
     },
     {
       command: 'pull',
-      label: '`pull --dir`, every target moved',
+      label: '`pull --dir`, every target moved (edited in ShoreGuard, no approved chunk)',
       targets: n,
-      allowed: { [ROUTES.export]: n, [ROUTES.draft]: n, [ROUTES.audit]: 3 * n },
+      allowed: { [ROUTES.export]: n, [ROUTES.draft]: n },
       setup: async () => {
         for (const t of targets) await control.editOutOfBand(t.gateway, t.sandbox, { ...fleetPolicy(t.index), process: { run_as_user: 'root', run_as_group: 'root' } });
       },
@@ -374,7 +374,7 @@ function checks(measured: readonly Measured[]): TargetCheck[] {
     { command: 'apply', target: 'apply: at most two requests per target' },
     { command: 'export', target: 'export: one request per target (plus listings)' },
     { command: 'proposals', target: 'proposals: one request per target, three with a pending proposal (README)' },
-    { command: 'pull', target: 'pull: one request per target, five when it moved (README)' },
+    { command: 'pull', target: 'pull: one request per target, two when it moved (five with approved chunks, README)' },
   ];
   return classes.map(({ command, target }) => {
     const rows = measured.filter((m) => m.case.command === command);

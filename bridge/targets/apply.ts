@@ -64,10 +64,13 @@ export interface ApplyOptions {
 export async function applyTarget(client: ShoreGuardClient, prepared: PreparedPolicy, options: ApplyOptions = {}): Promise<TargetReport> {
   const report = await applyOnce(client, prepared, options);
   if (report.status !== 'applied' || options.closeProposals === false) return report;
+  // Only an apply that added or changed network rules can have made a proposal live.
+  const rules = report.diff?.raw.network_policies;
+  if (rules !== undefined && rules.added.length === 0 && rules.changed.length === 0) return report;
   return withSettlement(client, prepared, report, options);
 }
 
-/** Step 5 of issue #10: +1 request (pending chunks) and +1 per covered proposal. */
+/** Step 5 of issue #10: +1 request (pending chunks) and +1 per covered proposal, after an apply that added or changed network rules. */
 async function withSettlement(client: ShoreGuardClient, prepared: PreparedPolicy, report: TargetReport, options: ApplyOptions): Promise<TargetReport> {
   const source = [options.source, prepared.file ?? undefined].filter((part) => part !== undefined && part !== '').join(', ');
   const settlement = await settleCoveredProposals(client, prepared.target, prepared.document.policy, {

@@ -5,9 +5,9 @@
  * and whether they were agent proposals. A file with uncommitted local edits is never overwritten
  * (`git status`): that is a `local_edits` conflict, and then nothing at all is written.
  *
- * Requests per target: 1 (export); a target that moved +4 (approved chunks, and the audit log's
- * approve, vote and approve-all entries for who approved; with a non-admin key these answer 403
- * and the approver is unknown).
+ * Requests per target: 1 (export); a target that moved +1 (its approved chunks) and, when there
+ * are any, +3 (the audit log's approve, vote and approve-all entries for who approved; with a
+ * non-admin key these answer 403 and the approver is unknown).
  */
 import type { ShoreGuardClient } from '../../sdk';
 import { DEFAULT_CONCURRENCY, mapConcurrent } from '../core/concurrency';
