@@ -249,6 +249,29 @@ describe('shoreguard-gitops proposals and pull against the emulator', () => {
     expect(run.stdout).toContain('10.0.0.5:5432 [L4]');
   });
 
+  it.each([
+    [['proposals'], 'name the targets'],
+    [['proposals', '-g', 'prod'], '-g/--gateway and -s/--sandbox go together'],
+    [['proposals', '-g', 'prod', '-s', 'agent-1', '--write'], 'needs the file to write into'],
+    [['proposals', '--dir', 'x', '--chunk', ''], "option '--chunk <id>' argument '' is invalid"],
+    [['pull'], "required option '--dir <dir>' not specified"],
+  ])('GIVEN bad flags %j WHEN run THEN one error line names the problem and the exit code is 2', async (argv, message) => {
+    emulator().resetStats();
+    const run = await runCli(argv, { env: env() });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(message);
+    expect(emulator().stats().requests).toBe(0);
+  });
+
+  it('GIVEN -g/-s and --dir WHEN proposals --write THEN the target\'s file in the tree is written', async () => {
+    await submit(PYPI_PROPOSAL);
+    const run = await runJson(['proposals', '-g', 'prod', '-s', 'agent-1', '--dir', tree, '--write'], { env: env() });
+    expect(run.code).toBe(1);
+    expect(run.report.targets).toHaveLength(1);
+    expect(run.report.targets[0]).toMatchObject({ status: 'proposal_written', file });
+    expect(await readText(file)).toContain('pypi_read_only:');
+  });
+
   it('GIVEN a directory outside git WHEN pull would write THEN it refuses with exit 2', async () => {
     const loose = join(dir(), '..', `loose-${process.pid}-${Date.now()}`);
     expect((await runCli(['export', '--all', '--dir', loose], { env: env() })).code).toBe(0);
