@@ -1,7 +1,7 @@
 /** The SDK `approvals` area against the emulator: agent proposals, votes, pins, bulk, undo, provenance, coverage. */
 import { parse } from 'yaml';
 import { liveRules, toPolicyRule } from '../../../sdk';
-import { emulatorProposalSink, L7_GITHUB_PROPOSAL, submitStandardProposals } from '../../support/proposals';
+import { agentSubmission, emulatorHttpProposalSink, emulatorProposalSink, L7_GITHUB_PROPOSAL, submitStandardProposals } from '../../support/proposals';
 import { failure, policyYaml, seedSandboxWithPolicy, useSdkEmulator } from './harness';
 
 const h = useSdkEmulator();
@@ -185,5 +185,26 @@ describe('closing the loop: a Git change already carries the proposal', () => {
     ]);
     expect((await operator.policies.export(GW, SB)).version).toBe(version);
     expect((await operator.approvals.pending(GW, SB)).map((c) => c.id)).toEqual([ids.flagged, ids.broad]);
+  });
+});
+
+describe('seeding over the control API', () => {
+  it('GIVEN the emulator as a process WHEN a proposal is POSTed to /__emulator/…/proposals THEN it is pending; a bad body is a 400', async () => {
+    seedSandboxWithPolicy(h.emulator(), GW, SB);
+    const ids = await submitStandardProposals(emulatorHttpProposalSink(h.emulator().url, h.emulator().keys.admin, GW), SB);
+    expect((await h.client('viewer').approvals.pending(GW, SB)).map((c) => c.id)).toEqual([ids.l7, ids.flagged, ids.broad]);
+    const bad = await fetch(`${h.emulator().url}/__emulator/sandboxes/${GW}/${SB}/proposals`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${h.emulator().keys.admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ chunks: [] }),
+    });
+    expect(bad.status).toBe(400);
+    const unknown = await fetch(`${h.emulator().url}/__emulator/sandboxes/${GW}/nope/proposals`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${h.emulator().keys.admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify(agentSubmission(L7_GITHUB_PROPOSAL)),
+    });
+    expect(unknown.status).toBe(400);
+    expect(await unknown.json()).toEqual({ detail: `Sandbox 'nope' does not exist on gateway '${GW}'` });
   });
 });
