@@ -1,6 +1,6 @@
 /** The SDK `approvals` area against the emulator: agent proposals, votes, pins, bulk, undo, provenance, coverage. */
 import { parse } from 'yaml';
-import { liveRules, toPolicyRule } from '../../../sdk';
+import { liveRuleMap, liveRules, mergeTarget, toPolicyRule } from '../../../sdk';
 import { agentSubmission, emulatorHttpProposalSink, emulatorProposalSink, L7_GITHUB_PROPOSAL, submitStandardProposals } from '../../support/proposals';
 import { failure, policyYaml, seedSandboxWithPolicy, useSdkEmulator } from './harness';
 
@@ -58,6 +58,9 @@ describe('approve / reject without a workflow', () => {
     const ids = await seeded();
     const operator = h.client('operator');
     const before = await operator.policies.export(GW, SB);
+    const chunk = await operator.approvals.chunk(GW, SB, ids.l7);
+    const target = mergeTarget(chunk.ruleName, chunk.rule!, liveRuleMap((parse(before.yaml) as { policy: object }).policy));
+    expect(target).toEqual({ key: 'github', how: 'folded' });
     const outcome = await operator.approvals.approve(GW, SB, ids.l7);
     expect(outcome).toMatchObject({ status: 'approved', chunkId: ids.l7, policyVersion: before.version + 1 });
     const live = parse((await operator.policies.export(GW, SB)).yaml) as { policy: { network_policies: Record<string, unknown> } };
