@@ -71,7 +71,7 @@ describe('SDK approvals against the real ShoreGuard 0.40.0', () => {
     expect(await client('operator').approvals.approve(GW, sb, ids.l7)).toMatchObject({ status: 'already_voted' });
     expect(await client('operator2').approvals.approve(GW, sb, ids.l7)).toMatchObject({ status: 'approved', policyVersion: 2 });
     const [provenance] = await client('admin').approvals.provenance(GW, sb);
-    expect(provenance).toMatchObject({ chunkId: ids.l7, origin: 'agent', approvedBy: 'sp:ts-operator2', voters: ['sp:ts-operator1', 'sp:ts-operator2'], bulk: false });
+    expect(provenance).toMatchObject({ chunkId: ids.l7, origin: 'agent', approvedBy: 'sp:ts-operator2', voters: ['sp:ts-operator1', 'sp:ts-operator2'], bulk: false, liveRuleKey: 'github' });
     expect(provenance?.approvedAt).not.toBeNull();
     expect(await client('operator').approvals.approveAll(GW, sb)).toMatchObject({ status: 'bulk_refused' });
   });

@@ -68,7 +68,7 @@ describe('approve / reject without a workflow', () => {
     expect(liveRules(live.policy).find((r) => r.name === 'github')?.binaries).toContain('/opt/fake/bin/gh');
     expect((await operator.approvals.history(GW, SB)).filter((e) => e.chunkId === ids.l7).map((e) => e.eventType)).toEqual(['proposed', 'approved']);
     const [provenance] = await h.client('admin').approvals.provenance(GW, SB);
-    expect(provenance).toMatchObject({ chunkId: ids.l7, origin: 'agent', approvedBy: 'sp:emulator-operator', voters: ['sp:emulator-operator'], bulk: false });
+    expect(provenance).toMatchObject({ chunkId: ids.l7, origin: 'agent', approvedBy: 'sp:emulator-operator', voters: ['sp:emulator-operator'], bulk: false, liveRuleKey: 'github' });
     expect(provenance?.approvedAt).toBe(new Date(h.serverClock.now()).toISOString());
     // Without the audit log (non-admin) the rest still comes back.
     expect((await operator.approvals.provenance(GW, SB))[0]).toMatchObject({ chunkId: ids.l7, approvedBy: null, voters: [] });
