@@ -67,7 +67,8 @@ export type {
   PolicyDiff,
   PolicyExport,
 } from './models/policies';
-export { ruleCoveredBy, liveRules } from './models/rule-coverage';
+export { liveRuleMap, liveRules, mergeTarget, ruleCoveredBy } from './models/rule-coverage';
+export type { MergeTarget } from './models/rule-coverage';
 export { ruleLayer, toPolicyRule } from './models/approvals';
 export type {
   ApprovalAlreadyVoted,

@@ -11,6 +11,7 @@ import {
   type DraftChunk,
   type DraftHistoryEntry,
   type DraftPolicy,
+  type DraftRule,
   type EditChunkOutcome,
   type EditChunkRule,
   type RejectChunkOutcome,
@@ -26,7 +27,7 @@ import {
   voteWireSchema,
 } from '../models/approvals';
 import type { PolicyPin } from '../models/pins';
-import { liveRules, ruleCoveredBy } from '../models/rule-coverage';
+import { liveRuleMap, liveRules, ruleCoveredBy } from '../models/rule-coverage';
 import type { ApprovalDecisions } from '../models/workflows';
 import { type ApiResponse, type RequestSpec, type Transport, apiPath } from '../transport';
 import type { PinsApi } from './pins';
@@ -324,7 +325,8 @@ export class ApprovalsApi {
   async provenance(gateway: string, sandbox: string): Promise<readonly ChunkProvenance[]> {
     const approved = (await this.draft(gateway, sandbox, { status: 'approved' })).chunks;
     if (approved.length === 0) return [];
-    const audit = await this.#approvalAudit(gateway);
+    const [audit, live] = await Promise.all([this.#approvalAudit(gateway), this.#livePolicy(gateway, sandbox)]);
+    const rules = liveRuleMap(live.policy);
     return approved.map((chunk) => {
       const mine = audit.filter((entry) => entry.resourceId === chunk.id && entry.detail['sandbox'] === sandbox);
       const approveEntry = mine.find((entry) => entry.action === 'approval.approve');
@@ -347,6 +349,7 @@ export class ApprovalsApi {
         approvedBy: approveEntry?.actor ?? bulk?.actor ?? null,
         voters,
         bulk: bulk !== undefined,
+        liveRuleKey: liveKeyOf(chunk, rules),
       };
     });
   }
@@ -423,6 +426,18 @@ export class ApprovalsApi {
       throw error;
     }
   }
+}
+
+/** The live key whose rule covers the chunk's rule, its own name first. */
+function liveKeyOf(chunk: DraftChunk, rules: Readonly<Record<string, DraftRule>>): string | null {
+  const proposed = chunk.rule;
+  if (!proposed) return null;
+  const covers = (key: string): boolean => {
+    const rule = rules[key];
+    return rule !== undefined && ruleCoveredBy(proposed, [rule]);
+  };
+  if (covers(chunk.ruleName)) return chunk.ruleName;
+  return Object.keys(rules).sort().find(covers) ?? null;
 }
 
 /** An audit timestamp (naive = UTC) within 10 s of the gateway's decision time. */

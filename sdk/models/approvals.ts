@@ -457,6 +457,11 @@ export interface ChunkProvenance {
   readonly voters: readonly string[];
   /** Whether it came through approve-all (then only the bulk call is audited, not the chunk). */
   readonly bulk: boolean;
+  /**
+   * The live `network_policies` key whose rule now carries this chunk's rule (the chunk's own name,
+   * or the rule it was folded into), `null` when the live policy no longer covers it.
+   */
+  readonly liveRuleKey: string | null;
 }
 
 /** A rule in the policy document's form (`network_policies.<name>`), as ShoreGuard exports it. */

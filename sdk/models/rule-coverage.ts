@@ -49,3 +49,33 @@ export function liveRules(policy: { readonly network_policies?: unknown } | null
   if (map === undefined || map === null) return [];
   return Object.values(networkPoliciesSchema.parse(map));
 }
+
+/** `network_policies` of a policy in dict form, by key (see {@link liveRules}). */
+export function liveRuleMap(policy: { readonly network_policies?: unknown } | null | undefined): Record<string, DraftRule> {
+  const map = policy?.network_policies;
+  if (map === undefined || map === null) return {};
+  return networkPoliciesSchema.parse(map);
+}
+
+/** Where the gateway puts an approved chunk's rule. */
+export interface MergeTarget {
+  /** The `network_policies` key the rule is merged under. */
+  readonly key: string;
+  /** `new`: inserted under its own name; `same-name`: merged into the rule of that name; `folded`: merged into another rule sharing an endpoint. */
+  readonly how: 'new' | 'same-name' | 'folded';
+}
+
+/**
+ * Where approving a chunk lands (OpenShell `add_rule`): the rule of the chunk's name if the live
+ * policy has one, else the first rule by key (not `_provider_*`) sharing an endpoint with it (same
+ * host, path and a port), else a new rule under the chunk's name. Lets a reviewer (or
+ * `proposals --write`) put the rule in Git where the gateway itself would.
+ */
+export function mergeTarget(ruleName: string, rule: DraftRule, live: Readonly<Record<string, DraftRule>>): MergeTarget {
+  if (Object.prototype.hasOwnProperty.call(live, ruleName)) return { key: ruleName, how: 'same-name' };
+  const folded = Object.keys(live)
+    .sort()
+    .filter((key) => !key.startsWith('_provider_'))
+    .find((key) => rule.endpoints.some((incoming) => (live[key]?.endpoints ?? []).some((existing) => endpointsOverlap(existing, incoming))));
+  return folded === undefined ? { key: ruleName, how: 'new' } : { key: folded, how: 'folded' };
+}

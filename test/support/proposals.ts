@@ -76,6 +76,22 @@ export function emulatorProposalSink(emulator: Emulator, gateway: string): Propo
   return { submit: async (sandbox, submission) => emulator.state.submitProposal(gateway, sandbox, submission) };
 }
 
+/** An emulator running as a separate process: `POST /__emulator/sandboxes/{gw}/{sandbox}/proposals` (admin key). */
+export function emulatorHttpProposalSink(url: string, adminKey: string, gateway: string): ProposalSink {
+  return {
+    async submit(sandbox, submission) {
+      const response = await fetch(`${url}/__emulator/sandboxes/${encodeURIComponent(gateway)}/${encodeURIComponent(sandbox)}/proposals`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify(submission),
+      });
+      const body: unknown = await response.json();
+      if (response.status !== 200) throw new Error(`emulator refused the proposal (${response.status}): ${JSON.stringify(body)}`);
+      return body as SubmissionResult;
+    },
+  };
+}
+
 /**
  * Submits the three standard proposals one after another (a millisecond apart, so their order is
  * fixed: the gateway lists newest first) and returns their chunk ids.

@@ -91,7 +91,8 @@ export const approvalCases: ConformanceCase[] = [
       await c.step('reject broad with reason', 'operator', 'POST', `${base}/approvals/${broad}/reject`, { body: { reason: 'too broad: narrow it to the package paths' } });
       await c.step('reject broad again, no body', 'operator', 'POST', `${base}/approvals/${broad}/reject`);
       await c.step('reject reason too long', 'operator', 'POST', `${base}/approvals/${broad}/reject`, { body: { reason: 'x'.repeat(1001) } });
-      await c.step('approve the rejected chunk', 'operator', 'POST', `${base}/approvals/${broad}/approve`);
+      await c.step('approve with wait_loaded=maybe', 'operator', 'POST', `${base}/approvals/${broad}/approve?wait_loaded=maybe`);
+      await c.step('approve the rejected chunk, waiting for the load', 'operator', 'POST', `${base}/approvals/${broad}/approve?wait_loaded=true`);
       await c.step('undo l7', 'operator', 'POST', `${base}/approvals/${l7}/undo`);
       await c.step('policy after undo', 'viewer', 'GET', `${base}/policy`, { select: rulesSorted });
       await c.step('undo l7 again (pending)', 'operator', 'POST', `${base}/approvals/${l7}/undo`);
@@ -151,7 +152,7 @@ export const approvalCases: ConformanceCase[] = [
     async run(c) {
       const { base, sandbox } = await seedProposals(c);
       await c.step('approve-all', 'operator', 'POST', `${base}/approvals/approve-all`);
-      await c.step('approve-all including flagged', 'operator', 'POST', `${base}/approvals/approve-all`, { body: { include_security_flagged: true } });
+      await c.step('approve-all including flagged, waiting for the load', 'operator', 'POST', `${base}/approvals/approve-all?wait_loaded=true`, { body: { include_security_flagged: true } });
       await c.step('approve-all with nothing pending', 'operator', 'POST', `${base}/approvals/approve-all`);
       await c.step('policy after approve-all', 'viewer', 'GET', `${base}/policy`, { select: rulesSorted });
       const again = await c.submitProposal(sandbox, 'again', mechanisticSubmission({ ...BROAD_L4_PROPOSAL, ruleName: 'allow_pypi_org_443', rule: { ...BROAD_L4_PROPOSAL.rule, name: 'allow_pypi_org_443', endpoints: [{ host: 'pypi.org', port: 443 }] } }));

@@ -1,7 +1,7 @@
 /** The SDK `approvals` area against the emulator: agent proposals, votes, pins, bulk, undo, provenance, coverage. */
 import { parse } from 'yaml';
-import { liveRules, toPolicyRule } from '../../../sdk';
-import { emulatorProposalSink, L7_GITHUB_PROPOSAL, submitStandardProposals } from '../../support/proposals';
+import { liveRuleMap, liveRules, mergeTarget, toPolicyRule } from '../../../sdk';
+import { agentSubmission, emulatorHttpProposalSink, emulatorProposalSink, L7_GITHUB_PROPOSAL, submitStandardProposals } from '../../support/proposals';
 import { failure, policyYaml, seedSandboxWithPolicy, useSdkEmulator } from './harness';
 
 const h = useSdkEmulator();
@@ -58,6 +58,9 @@ describe('approve / reject without a workflow', () => {
     const ids = await seeded();
     const operator = h.client('operator');
     const before = await operator.policies.export(GW, SB);
+    const chunk = await operator.approvals.chunk(GW, SB, ids.l7);
+    const target = mergeTarget(chunk.ruleName, chunk.rule!, liveRuleMap((parse(before.yaml) as { policy: object }).policy));
+    expect(target).toEqual({ key: 'github', how: 'folded' });
     const outcome = await operator.approvals.approve(GW, SB, ids.l7);
     expect(outcome).toMatchObject({ status: 'approved', chunkId: ids.l7, policyVersion: before.version + 1 });
     const live = parse((await operator.policies.export(GW, SB)).yaml) as { policy: { network_policies: Record<string, unknown> } };
@@ -65,7 +68,7 @@ describe('approve / reject without a workflow', () => {
     expect(liveRules(live.policy).find((r) => r.name === 'github')?.binaries).toContain('/opt/fake/bin/gh');
     expect((await operator.approvals.history(GW, SB)).filter((e) => e.chunkId === ids.l7).map((e) => e.eventType)).toEqual(['proposed', 'approved']);
     const [provenance] = await h.client('admin').approvals.provenance(GW, SB);
-    expect(provenance).toMatchObject({ chunkId: ids.l7, origin: 'agent', approvedBy: 'sp:emulator-operator', voters: ['sp:emulator-operator'], bulk: false });
+    expect(provenance).toMatchObject({ chunkId: ids.l7, origin: 'agent', approvedBy: 'sp:emulator-operator', voters: ['sp:emulator-operator'], bulk: false, liveRuleKey: 'github' });
     expect(provenance?.approvedAt).toBe(new Date(h.serverClock.now()).toISOString());
     // Without the audit log (non-admin) the rest still comes back.
     expect((await operator.approvals.provenance(GW, SB))[0]).toMatchObject({ chunkId: ids.l7, approvedBy: null, voters: [] });
@@ -185,5 +188,26 @@ describe('closing the loop: a Git change already carries the proposal', () => {
     ]);
     expect((await operator.policies.export(GW, SB)).version).toBe(version);
     expect((await operator.approvals.pending(GW, SB)).map((c) => c.id)).toEqual([ids.flagged, ids.broad]);
+  });
+});
+
+describe('seeding over the control API', () => {
+  it('GIVEN the emulator as a process WHEN a proposal is POSTed to /__emulator/…/proposals THEN it is pending; a bad body is a 400', async () => {
+    seedSandboxWithPolicy(h.emulator(), GW, SB);
+    const ids = await submitStandardProposals(emulatorHttpProposalSink(h.emulator().url, h.emulator().keys.admin, GW), SB);
+    expect((await h.client('viewer').approvals.pending(GW, SB)).map((c) => c.id)).toEqual([ids.l7, ids.flagged, ids.broad]);
+    const bad = await fetch(`${h.emulator().url}/__emulator/sandboxes/${GW}/${SB}/proposals`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${h.emulator().keys.admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ chunks: [] }),
+    });
+    expect(bad.status).toBe(400);
+    const unknown = await fetch(`${h.emulator().url}/__emulator/sandboxes/${GW}/nope/proposals`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${h.emulator().keys.admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify(agentSubmission(L7_GITHUB_PROPOSAL)),
+    });
+    expect(unknown.status).toBe(400);
+    expect(await unknown.json()).toEqual({ detail: `Sandbox 'nope' does not exist on gateway '${GW}'` });
   });
 });

@@ -1,4 +1,4 @@
-import { liveRules, ruleCoveredBy, ruleLayer, toPolicyRule, type DraftRule } from '../../../sdk';
+import { liveRuleMap, liveRules, mergeTarget, ruleCoveredBy, ruleLayer, toPolicyRule, type DraftRule } from '../../../sdk';
 import { draftChunkSchema } from '../../../sdk/models/approvals';
 import { JSON_HEADERS, PROBLEM_HEADERS, harness, problem, rejectionOf } from './helpers';
 
@@ -86,6 +86,25 @@ describe('ruleCoveredBy (OpenShell policy_covers_rule)', () => {
   test('GIVEN a rule without endpoints WHEN checked THEN never covered; no live map = no rules', () => {
     expect(ruleCoveredBy({ name: 'x', endpoints: [], binaries: [] }, [])).toBe(false);
     expect(liveRules({})).toEqual([]);
+  });
+});
+
+describe('mergeTarget (OpenShell add_rule placement)', () => {
+  const proposed = liveRules({ network_policies: { p: wireChunk()['proposed_rule'] } })[0]!;
+  const endpoint = { host: 'api.github.com', port: 443, protocol: 'rest' };
+
+  test('GIVEN a live rule of the same name WHEN placed THEN same-name', () => {
+    expect(mergeTarget('github_contents_x_md', proposed, liveRuleMap({ network_policies: { github_contents_x_md: { name: 'x', endpoints: [], binaries: [] } } }))).toEqual({ key: 'github_contents_x_md', how: 'same-name' });
+  });
+
+  test('GIVEN rules sharing the endpoint WHEN placed THEN folded into the first by key, skipping _provider_ rules', () => {
+    const live = liveRuleMap({ network_policies: { zeta: { name: 'zeta', endpoints: [endpoint], binaries: [] }, _provider_gh: { name: 'p', endpoints: [endpoint], binaries: [] }, beta: { name: 'beta', endpoints: [endpoint], binaries: [] } } });
+    expect(mergeTarget('github_contents_x_md', proposed, live)).toEqual({ key: 'beta', how: 'folded' });
+  });
+
+  test('GIVEN no rule sharing the endpoint WHEN placed THEN new under the chunk name', () => {
+    expect(mergeTarget('n', proposed, liveRuleMap({ network_policies: { other: { name: 'o', endpoints: [{ host: 'api.github.com', port: 80 }], binaries: [] } } }))).toEqual({ key: 'n', how: 'new' });
+    expect(liveRuleMap(null)).toEqual({});
   });
 });
 
