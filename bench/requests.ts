@@ -374,7 +374,7 @@ function checks(measured: readonly Measured[]): TargetCheck[] {
     { command: 'apply', target: 'apply: at most two requests per target' },
     { command: 'export', target: 'export: one request per target (plus listings)' },
     { command: 'proposals', target: 'proposals: one request per target, three with a pending proposal (README)' },
-    { command: 'pull', target: 'pull: one request per target, two when it moved (five with approved chunks, README)' },
+    { command: 'pull', target: 'pull: one request per target, two when it moved (six with approved chunks, README)' },
   ];
   return classes.map(({ command, target }) => {
     const rows = measured.filter((m) => m.case.command === command);

@@ -6,8 +6,9 @@
  * (`git status`): that is a `local_edits` conflict, and then nothing at all is written.
  *
  * Requests per target: 1 (export); a target that moved +1 (its approved chunks) and, when there
- * are any, +3 (the audit log's approve, vote and approve-all entries for who approved; with a
- * non-admin key these answer 403 and the approver is unknown).
+ * are any, +4 (the audit log's approve, vote and approve-all entries for who approved — with a
+ * non-admin key these answer 403 and the approver is unknown — and the live policy, which the
+ * SDK's provenance reads itself).
  */
 import type { ShoreGuardClient } from '../../sdk';
 import { DEFAULT_CONCURRENCY, mapConcurrent } from '../core/concurrency';

@@ -153,8 +153,8 @@ describe('shoreguard-gitops proposals and pull against the emulator', () => {
     emulator().resetStats();
     const pulled = await runJson(['pull', '--dir', tree], { env: env(emulator().keys.admin) });
     expect(pulled.code).toBe(1);
-    // agent-1 moved: export + approved chunks + 3 audit reads; agent-2: export only.
-    expect(emulator().stats().requests).toBe(6);
+    // agent-1 moved: export + approved chunks + 3 audit reads + the live policy (SDK provenance); agent-2: export only.
+    expect(emulator().stats().requests).toBe(7);
     const [target] = pulled.report.targets;
     expect(target?.status).toBe('pulled');
     expect(target?.provenance).toEqual([

@@ -92,7 +92,7 @@ describe('joinProvenance', () => {
   const file = parsePolicyDocument(FILE).document.policy;
   const approved = (id: string, endpoints: unknown[], who: string | null): ChunkProvenance => {
     const c = chunk(id, 'pypi', endpoints, ['/usr/bin/pip']);
-    return { chunkId: id, ruleName: c.ruleName, rule: c.rule, origin: 'agent', rationale: 'install deps', binary: '/usr/bin/pip', approvedAt: '2026-12-04T20:00:00.000Z', approvedBy: who, voters: who === null ? [] : [who], bulk: false };
+    return { chunkId: id, ruleName: c.ruleName, rule: c.rule, origin: 'agent', rationale: 'install deps', binary: '/usr/bin/pip', approvedAt: '2026-12-04T20:00:00.000Z', approvedBy: who, voters: who === null ? [] : [who], bulk: false, liveRuleKey: 'pypi' };
   };
 
   it('GIVEN a live policy with a rule from an approved chunk WHEN joined THEN the rule names the chunk, who approved it and when; other changes have no chunk', () => {
