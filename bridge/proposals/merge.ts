@@ -5,7 +5,7 @@
  * the chunk's name). Only `policy.network_policies` changes; `metadata` (the lock) is left alone,
  * so `plan`/`apply` of the pull request carry the lock of the revision the proposal was made on.
  */
-import { liveRules, ruleCoveredBy, toPolicyRule, type DraftChunk, type DraftRule } from '../../sdk';
+import { liveRuleMap, liveRules, mergeTarget, ruleCoveredBy, toPolicyRule, type DraftChunk, type DraftRule } from '../../sdk';
 import type { Policy, PolicyDocument } from '../document/document';
 import { isMapping } from '../core/json';
 
@@ -31,7 +31,8 @@ export function documentCoversRule(policy: Policy, rule: DraftRule): boolean {
 
 /**
  * The document with the chunk's rule merged in, and what changed. Never mutates `document`.
- * @throws TypeError for a chunk without a rule with endpoints (callers check `isMergeable` first).
+ * @throws TypeError for a chunk without a rule with endpoints (callers check `isMergeable` first);
+ *   ZodError when the document's network rules cannot be read as rules (an endpoint without host).
  */
 export function mergeChunk(document: PolicyDocument, chunk: DraftChunk): { readonly document: PolicyDocument; readonly result: ProposalChange } {
   const rule = chunk.rule;
@@ -43,7 +44,9 @@ export function mergeChunk(document: PolicyDocument, chunk: DraftChunk): { reado
   const existing = document.policy.network_policies;
   if (isMapping(existing)) for (const [key, value] of Object.entries(existing)) rules[key] = clone(value) as Obj;
 
-  const key = chunk.ruleName in rules ? chunk.ruleName : Object.keys(rules).sort().filter((k) => !k.startsWith('_provider_')).find((k) => sharesEndpoint(rules[k] ?? {}, incoming));
+  // Where the gateway itself would put it (OpenShell add_rule placement, sdk mergeTarget).
+  const placement = mergeTarget(chunk.ruleName, rule, liveRuleMap(document.policy as { network_policies?: unknown }));
+  const key = placement.how === 'new' ? undefined : placement.key;
   let change: ProposalChange['change'];
   let ruleKey: string;
   if (key === undefined) {
@@ -103,10 +106,6 @@ function overlap(a: Obj, b: Obj): boolean {
   if (text(a['path']) !== text(b['path'])) return false;
   const ports = portsOf(b);
   return portsOf(a).some((port) => ports.includes(port));
-}
-
-function sharesEndpoint(existing: Obj, incoming: Obj): boolean {
-  return list(incoming['endpoints']).some((inc) => list(existing['endpoints']).some((ex) => isMapping(ex) && isMapping(inc) && overlap(ex, inc)));
 }
 
 function sameAllow(a: unknown, b: unknown): boolean {
