@@ -78,9 +78,14 @@ async function withSettlement(client: ShoreGuardClient, prepared: PreparedPolicy
     ...(report.appliedHash === undefined ? {} : { appliedHash: report.appliedHash }),
   });
   if (settlement.settled.length === 0 && settlement.note === undefined) return report;
+  // The renderers list `settled`; the summary says it in one line.
   const closed = describeSettlement(settlement.settled);
-  const notes = [...(report.notes ?? []), ...(closed === undefined ? [] : [closed]), ...(settlement.note === undefined ? [] : [settlement.note])];
-  return { ...report, settled: settlement.settled, notes };
+  return {
+    ...report,
+    summary: closed === undefined ? report.summary : `${report.summary}; ${closed}`,
+    settled: settlement.settled,
+    ...(settlement.note === undefined ? {} : { notes: [...(report.notes ?? []), settlement.note] }),
+  };
 }
 
 async function applyOnce(client: ShoreGuardClient, prepared: PreparedPolicy, options: ApplyOptions): Promise<TargetReport> {
