@@ -428,17 +428,10 @@ export const BULK_APPROVE_REFUSED_DETAIL =
   'Bulk approve-all is disabled under an active approval workflow; admin role required to override.';
 
 /**
- * Votes are recorded before the gateway is asked: under a workflow an approve of an unknown or
- * already-decided chunk id is a 202 vote (nothing checks the id) until the quorum vote, which
- * then gets the gateway's 404 / 409 — after the decisions were already cleared.
- */
-export const VOTES_RECORDED_BEFORE_CHUNK_LOOKUP = true;
-
-/**
  * Only approve and approve-all check pins (423). reject, edit, undo and clear do not: undo and
  * reject-after-approve change the live policy of a pinned sandbox.
  */
-export const PIN_CHECKED_ACTIONS = ['approve', 'approve-all'] as const;
+export const PIN_CHECKED_ACTIONS: ReadonlySet<string> = new Set(['approve', 'approve-all']);
 
 /**
  * `ApprovalClearResponse` declares `cleared: int | None` with extra keys allowed, but the client
@@ -448,20 +441,11 @@ export function clearResponseBody(chunksCleared: number): { cleared: null; chunk
   return { cleared: null, chunks_cleared: chunksCleared };
 }
 
-/** `_chunk_to_dict` never passes `rejection_reason` or `validation_result` on: the REST API cannot show why a chunk was rejected. */
-export const CHUNK_REJECTION_REASON_EXPOSED = false;
-
 /** `stage` is not stored by the gateway (the agent's "agent" is dropped): always "". */
 export const CHUNK_STAGE = '';
 
-/**
- * `GET …/policy` lists `network_policies` in the order Python's upb iterates the gateway's protobuf
- * map (not insertion order; e.g. a rule added later may come first). The emulator keeps insertion
- * order; exports sort keys anyway, and the conformance cases compare policy reads key-sorted.
- */
-export const POLICY_READ_RULE_ORDER = 'insertion' as const;
-
 /** The emulator's audit log records only the approval actions (the real one records every write). */
+export type AuditedAction = (typeof AUDITED_ACTIONS)[number];
 export const AUDITED_ACTIONS = [
   'approval.vote_cast',
   'approval.approve',
@@ -471,3 +455,18 @@ export const AUDITED_ACTIONS = [
   'approval.undo',
   'approval.clear',
 ] as const;
+
+/*
+ * Draft-approval behaviour that follows from the handler order rather than from a value here
+ * (emulator/routes/approvals.ts, emulator/drafts.ts):
+ * - Votes are recorded before the gateway is asked: under a workflow an approve of an unknown or
+ *   already-decided chunk id is a 202 vote (nothing checks the id) until the quorum vote, which then
+ *   gets the gateway's 404 / 409 — after the decisions were already cleared.
+ * - `_chunk_to_dict` never passes `rejection_reason` or `validation_result` on: REST cannot show
+ *   why a chunk was rejected (the gateway keeps the reason for the agent).
+ * - `GET …/policy` lists `network_policies` in the order Python's upb iterates the gateway's
+ *   protobuf map (not insertion order); the emulator keeps insertion order. Exports sort keys.
+ * - Approving merges OpenShell-style (`add_rule`): into the rule of that name, else folded into the
+ *   first rule by key sharing an endpoint; merged endpoints gain `ports: [port]`, so approving a
+ *   rule that Git already made live writes one more revision unless Git has that `ports` list.
+ */

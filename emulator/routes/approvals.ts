@@ -27,7 +27,9 @@ import {
 import { defineRoute, type RequestContext } from '../http/router';
 import { normalizeNetworkRule, type PolicyDict } from '../policy/model';
 import {
+  type AuditedAction,
   BULK_APPROVE_REFUSED_DETAIL,
+  PIN_CHECKED_ACTIONS,
   CHUNK_STAGE,
   clearResponseBody,
   GRPC_FAILED_PRECONDITION_DETAIL,
@@ -161,7 +163,7 @@ function writeMerged(context: RequestContext, sandbox: SandboxRecord, policy: Po
   return { version: revision.version, hash: revision.policyHash };
 }
 
-function audit(context: RequestContext, action: string, resourceId: string, detail: Record<string, PyValue> | null): void {
+function audit(context: RequestContext, action: AuditedAction, resourceId: string, detail: Record<string, PyValue> | null): void {
   context.state.recordAudit({
     actor: actorOf(context),
     actorRole: context.role ?? 'unknown',
@@ -172,6 +174,11 @@ function audit(context: RequestContext, action: string, resourceId: string, deta
     detail,
     clientIp: context.clientIp,
   });
+}
+
+/** `_check_policy_pin`, for the actions 0.40.0 guards with it. */
+function pinCheck(context: RequestContext, action: string): void {
+  if (PIN_CHECKED_ACTIONS.has(action)) checkPolicyPin(context.state, gatewayOf(context), context.params['name'] ?? '');
 }
 
 function workflowOf(context: RequestContext) {
@@ -237,10 +244,9 @@ export const approvalRoutes = [
     gatewayClient: true,
     parse: (context, errors) => waitLoaded(context, errors),
     handle: (context) => {
-      const gateway = gatewayOf(context);
       const name = context.params['name'] ?? '';
       const chunkId = context.params['chunk_id'] ?? '';
-      checkPolicyPin(context.state, gateway, name);
+      pinCheck(context, 'approve');
       const workflow = workflowOf(context);
       if (workflow) {
         const vote = recordVote(context.state, workflow, chunkId, actorOf(context), context.role ?? 'viewer', 'approve');
@@ -274,6 +280,7 @@ export const approvalRoutes = [
       const name = context.params['name'] ?? '';
       const chunkId = context.params['chunk_id'] ?? '';
       const reason = String(input.values['reason'] ?? '');
+      pinCheck(context, 'reject');
       const workflow = workflowOf(context);
       if (workflow) recordVote(context.state, workflow, chunkId, actorOf(context), context.role ?? 'viewer', 'reject', reason || null);
       upstream(() => {
@@ -303,7 +310,7 @@ export const approvalRoutes = [
     },
     handle: (context, input: ValidatedModel) => {
       const name = context.params['name'] ?? '';
-      checkPolicyPin(context.state, gatewayOf(context), name);
+      pinCheck(context, 'approve-all');
       if (workflowOf(context) && context.role !== 'admin') throw new ProblemError(409, BULK_APPROVE_REFUSED_DETAIL);
       const includeFlagged = input.values['include_security_flagged'] === true;
       const result = upstream(() => {
@@ -346,6 +353,7 @@ export const approvalRoutes = [
       const chunkId = context.params['chunk_id'] ?? '';
       // `_dict_to_network_rule` runs before the gateway call (a bad rule is ShoreGuard's 500).
       const rule = normalizeNetworkRule(input.values['proposed_rule'] ?? {});
+      pinCheck(context, 'edit');
       upstream(() => {
         const chunk = findChunk(sandboxDraft(context).ledger, chunkId);
         assertEditable(chunk);
@@ -364,6 +372,7 @@ export const approvalRoutes = [
     gatewayClient: true,
     handle: (context) => {
       const chunkId = context.params['chunk_id'] ?? '';
+      pinCheck(context, 'undo');
       const result = upstream(() => {
         const { sandbox, ledger } = sandboxDraft(context);
         const chunk = findChunk(ledger, chunkId);
@@ -385,19 +394,11 @@ export const approvalRoutes = [
     gatewayClient: true,
     handle: (context) => {
       const name = context.params['name'] ?? '';
+      pinCheck(context, 'clear');
       const { ledger } = sandboxDraft(context);
       const before = ledger.chunks.length;
       ledger.chunks = ledger.chunks.filter((chunk) => chunk.status !== 'pending');
-      context.state.recordAudit({
-        actor: actorOf(context),
-        actorRole: context.role ?? 'unknown',
-        action: 'approval.clear',
-        resourceType: 'approval',
-        resourceId: name,
-        gateway: gatewayOf(context),
-        detail: null,
-        clientIp: context.clientIp,
-      });
+      audit(context, 'approval.clear', name, null);
       return jsonReply(200, clearResponseBody(before - ledger.chunks.length));
     },
   }),

@@ -182,7 +182,7 @@ export class ApprovalsApi {
       gateway,
       sandbox,
     };
-    const response = await this.#transport.send(spec);
+    const response = await this.#sendForChunk(spec, chunkId);
     if (response.status === 423) return this.#pinned(response, spec, gateway, sandbox);
     if (response.status === 409) return this.#voteConflict(response, spec);
     if (response.status === 202) {
@@ -208,7 +208,7 @@ export class ApprovalsApi {
       gateway,
       sandbox,
     };
-    const response = await this.#transport.send(spec);
+    const response = await this.#sendForChunk(spec, chunkId);
     if (response.status === 409) return this.#voteConflict(response, spec);
     this.#transport.parse(response, z.object({ status: z.literal('rejected') }).loose(), spec);
     return { status: 'rejected', chunkId, requestId: response.requestId };
@@ -263,7 +263,7 @@ export class ApprovalsApi {
       gateway,
       sandbox,
     };
-    const response = await this.#transport.send(spec);
+    const response = await this.#sendForChunk(spec, chunkId);
     if (response.status === 409) return this.#notPending(response, spec);
     this.#transport.parse(response, z.object({ status: z.string() }).loose(), spec);
     return { status: 'edited', chunkId, requestId: response.requestId };
@@ -283,7 +283,7 @@ export class ApprovalsApi {
       gateway,
       sandbox,
     };
-    const response = await this.#transport.send(spec);
+    const response = await this.#sendForChunk(spec, chunkId);
     if (response.status === 409) return this.#notPending(response, spec);
     const revision = this.#transport.parse(response, policyRevisionRefSchema, spec);
     return { status: 'undone', chunkId, ...revision, requestId: response.requestId };
@@ -398,6 +398,29 @@ export class ApprovalsApi {
     } catch (error) {
       if (isShoreGuardError(error) && error.code === 'forbidden') return [];
       throw error;
+    }
+  }
+
+  // The gateway's 404 says only "gRPC error: NOT_FOUND"; name the chunk (or sandbox) it was about.
+  async #sendForChunk(spec: RequestSpec, chunkId: string): Promise<ApiResponse> {
+    try {
+      return await this.#transport.send(spec);
+    } catch (error) {
+      if (!isShoreGuardError(error) || error.code !== 'not_found' || error.serverCode !== 'NOT_FOUND' || !/gRPC error/.test(error.detail ?? '')) throw error;
+      throw new ShoreGuardError({
+        code: 'not_found',
+        summary: `failed with 404 (not_found): chunk '${chunkId}' is not in the draft policy of sandbox '${spec.sandbox ?? ''}' on gateway '${spec.gateway ?? ''}' (or the sandbox does not exist).`,
+        hint: 'List the chunks with `approvals.pending` / `approvals.draft`; cleared chunks are gone for good.',
+        status: error.status,
+        method: error.method,
+        path: error.path,
+        requestId: error.requestId,
+        detail: error.detail,
+        serverCode: error.serverCode,
+        attempts: error.attempts,
+        ...(spec.gateway === undefined ? {} : { gateway: spec.gateway }),
+        ...(spec.sandbox === undefined ? {} : { sandbox: spec.sandbox }),
+      });
     }
   }
 

@@ -147,7 +147,9 @@ describe('client.approvals outcomes', () => {
   test('GIVEN a 404 WHEN approving THEN not_found is thrown (bad input, not an outcome)', async () => {
     const h = harness();
     h.pool.intercept({ path: `${BASE}/nope/approve`, method: 'POST' }).reply(404, problem(404, 'NOT_FOUND', 'gRPC error: NOT_FOUND'), { headers: PROBLEM_HEADERS });
-    await expect(rejectionOf(h.client.approvals.approve('gw', 'sb', 'nope'))).resolves.toMatchObject({ code: 'not_found' });
+    const error = await rejectionOf(h.client.approvals.approve('gw', 'sb', 'nope'));
+    expect(error).toMatchObject({ code: 'not_found', status: 404, detail: 'gRPC error: NOT_FOUND', requestId: 'req-0123456789ab', gateway: 'gw', sandbox: 'sb' });
+    expect((error as Error).message).toContain("chunk 'nope' is not in the draft policy of sandbox 'sb' on gateway 'gw'");
   });
 
   test('GIVEN a reason WHEN rejecting THEN it is sent, and the write is not retried on 503', async () => {
