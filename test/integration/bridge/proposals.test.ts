@@ -151,7 +151,7 @@ describe('shoreguard-gitops proposals and pull against the emulator', () => {
     }
 
     emulator().resetStats();
-    const pulled = await runJson(['pull', '--dir', tree], { env: env(emulator().keys.admin) });
+    const pulled = await runJson(['pull', '--dir', tree, '--markdown-file', join(dir(), 'pull.md')], { env: env(emulator().keys.admin) });
     expect(pulled.code).toBe(1);
     // agent-1 moved: export + approved chunks + 3 audit reads + the live policy (SDK provenance); agent-2: export only.
     expect(emulator().stats().requests).toBe(7);
@@ -173,8 +173,12 @@ describe('shoreguard-gitops proposals and pull against the emulator', () => {
       },
     ]);
     expect(await readText(file)).toContain('access: read-only');
-    const text = await runCli(['pull', '--dir', tree, '--output', 'markdown'], { env: env(emulator().keys.admin) });
-    expect(text.code).toBe(0);
+    const body = await readText(join(dir(), 'pull.md'));
+    expect(body).toContain('<!-- shoreguard-gitops:pull -->');
+    expect(body).toContain(`\`pypi_read_only\` added by agent proposal \`${chunkId}\``);
+    expect(body).toContain('approved by sp:emulator-operator-2');
+    // Nothing moved since: the second pull is clean.
+    expect((await runCli(['pull', '--dir', tree], { env: env(emulator().keys.admin) })).code).toBe(0);
     git(dir(), 'commit', '-qam', 'pull');
     const synced = await runJson(['plan', '--dir', tree], { env: env() });
     expect([synced.code, synced.report.targets.map((t) => t.status)]).toEqual([0, ['in_sync', 'in_sync']]);
@@ -270,6 +274,14 @@ describe('shoreguard-gitops proposals and pull against the emulator', () => {
     expect(run.report.targets).toHaveLength(1);
     expect(run.report.targets[0]).toMatchObject({ status: 'proposal_written', file });
     expect(await readText(file)).toContain('pypi_read_only:');
+  });
+
+  it('GIVEN -g/-s without a file WHEN proposals THEN the target is listed and nothing is read or written locally', async () => {
+    await submit(PYPI_PROPOSAL);
+    const run = await runJson(['proposals', '-g', 'prod', '-s', 'agent-1'], { env: env() });
+    expect(run.code).toBe(1);
+    expect(run.report.targets[0]).toMatchObject({ status: 'proposal_pending', file: null, proposals: [{ ruleName: 'pypi_read_only', endpoints: ['pypi.org:443 [L7 rest, access=read-only]'] }] });
+    expect(run.report.targets[0]?.proposals?.[0]?.change).toBeUndefined();
   });
 
   it('GIVEN a directory outside git WHEN pull would write THEN it refuses with exit 2', async () => {
