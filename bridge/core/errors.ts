@@ -8,7 +8,8 @@ export type BridgeErrorCode =
   | 'POLICY_DOCUMENT_INVALID'
   | 'CANONICAL_FORM_UNSUPPORTED_VALUE'
   | 'LAYOUT_INVALID'
-  | 'GIT_REVISION_UNREADABLE';
+  | 'GIT_REVISION_UNREADABLE'
+  | 'GATE_RULES_INVALID';
 
 export abstract class BridgeError extends Error {
   abstract readonly code: BridgeErrorCode;

@@ -12,10 +12,17 @@ export interface GateFinding {
   readonly message: string;
   readonly file: string | null;
   readonly line?: number;
+  /** 1-based column of the rule key (added to the first shape; optional). */
+  readonly column?: number;
   /** Dotted path of the rule key in the document, e.g. `policy.network_policies.github`. */
   readonly path?: string;
   /** Set when a suppression matched: the finding does not count, and why. */
-  readonly suppressed?: { readonly reason: string; readonly expires?: string };
+  readonly suppressed?: {
+    readonly reason: string;
+    readonly expires?: string;
+    /** `inSource`: a `# shoreguard-gitops:ignore` comment in the file; `external`: a rule file (SARIF's kinds). */
+    readonly kind?: 'inSource' | 'external';
+  };
 }
 
 export interface GateSummary {
