@@ -31,7 +31,8 @@ export class GateRulesError extends BridgeError {
   }
 }
 
-const severity = z.enum(['error', 'warning', 'note', 'off']);
+// YAML 1.1 (the policy reader's dialect, used here too) reads a plain `off` as false: accept it.
+const severity = z.preprocess((value) => (value === false ? 'off' : value), z.enum(['error', 'warning', 'note', 'off']));
 /** Custom ids must not look like built-in ones (`SG…` is reserved). */
 const ruleId = z
   .string()
