@@ -75,7 +75,7 @@ export function evaluateGates(ruleSet: RuleSet, input: GateInput): GateResult {
       path: at,
       code: 'gate_finding',
       rule: ruleId,
-      message: `${ruleId} ${name}: ${raw.message}`,
+      message: `${name === ruleId ? ruleId : `${ruleId} ${name}`}: ${raw.message}`,
       severity: severity as Severity,
     });
   };
