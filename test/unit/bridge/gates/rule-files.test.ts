@@ -266,3 +266,17 @@ suppressions:
     expect(evaluateText(rules, WILDCARD).summary.warnings).toBe(1);
   });
 });
+
+describe('the example rule file (examples/rules/.shoreguard-rules.yaml)', () => {
+  const EXAMPLE = join(__dirname, '..', '..', '..', '..', 'examples', 'rules', '.shoreguard-rules.yaml');
+
+  it('GIVEN the example WHEN loaded THEN it compiles, passes a compliant policy and catches a host off the allowlist', async () => {
+    const rules = await loadRuleSet([EXAMPLE], { today: TODAY });
+    expect(rules.problems).toEqual([]);
+    expect(ruleIds(evaluateText(rules, CLEAN))).toEqual([]);
+    const result = evaluateText(rules, edit('host: api.github.com', 'host: api.openai.com'));
+    expect(result.problems).toContainEqual(
+      expect.objectContaining({ rule: 'ORG-egress-allowlist', severity: 'error', message: 'ORG-egress-allowlist: host api.openai.com of rule github is not on the egress allowlist' }),
+    );
+  });
+});
