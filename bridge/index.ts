@@ -50,3 +50,5 @@ export { writeFilesAtomically, type FileWrite, type WriteOutcome } from './targe
 export { renderText, type TextRenderOptions } from './report/render-text';
 export { GITHUB_COMMENT_LIMIT, renderMarkdown, type MarkdownRenderOptions } from './report/render-markdown';
 export { ANNOTATIONS_PER_LEVEL, collectAnnotations, formatAnnotation, renderGithubAnnotations, type Annotation, type AnnotationLevel } from './report/render-github';
+export * from './gates';
+export { renderSarif, SARIF_SCHEMA, type SarifRuleInfo } from './report/render-sarif';

@@ -6,3 +6,4 @@ export { BUILTIN_SPEC, loadRuleSet, type RuleSet, type RuleSetOptions } from './
 export { parseInlineSuppressions, type InlineSuppression } from './suppressions';
 export type { CompiledRule, ConfiguredSeverity, RuleMeta, TargetInfo } from './types';
 export { policyView, SCOPES, SCOPE_VARIABLES, type PolicyView, type ScopeName } from './view';
+export type { GateFinding, GateSeverity, GateSummary } from '../report/gates';
