@@ -33,3 +33,18 @@ export interface GateSummary {
   readonly suppressed: number;
   readonly findings: readonly GateFinding[];
 }
+
+/** "gates builtin@0.1.0, rules.yaml: 1 error, 2 warnings, 1 suppressed" — the reporters' one-line summary. */
+export function describeGates(gates: GateSummary): string {
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  return `gates ${gates.packs.join(', ')}: ${plural(gates.errors, 'error')}, ${plural(gates.warnings, 'warning')}, ${gates.suppressed} suppressed`;
+}
+
+/** One line per suppressed finding, so a reviewer sees what was waived and why. */
+export function describeSuppressed(gates: GateSummary): string[] {
+  return gates.findings.flatMap((f) =>
+    f.suppressed === undefined
+      ? []
+      : [`suppressed ${f.ruleId}${f.line === undefined ? '' : ` (line ${f.line})`}: ${f.message} — reason: ${f.suppressed.reason}${f.suppressed.expires === undefined ? '' : `, until ${f.suppressed.expires}`}`],
+  );
+}

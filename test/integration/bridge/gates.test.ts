@@ -98,6 +98,16 @@ describe('shoreguard-gitops --rules', () => {
     expect(result.stderr).toMatch(/::error file=[^,]*sb\.yaml,line=\d+,col=\d+.*SG009 root-process/);
   });
 
+  it('GIVEN a suppressed finding WHEN rendered as text and markdown THEN the gate summary and the waiver with its reason are shown', async () => {
+    await editFile('    github:\n', '    # shoreguard-gitops:ignore SG002 audit first, enforce after the trial\n    github:\n');
+    for (const output of ['text', 'markdown']) {
+      const result = await runCli(['validate', '--dir', tree, '--rules', 'builtin', '--output', output], { env: env() });
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/gates builtin@[^:]+: 0 errors, 0 warnings, 1 suppressed/);
+      expect(result.stdout).toMatch(/suppressed SG002 \(line \d+\): .* — reason: audit first, enforce after the trial/);
+    }
+  });
+
   it('GIVEN an error finding WHEN planned or applied with --rules THEN nothing is sent; without --rules the file goes through', async () => {
     await editFile('run_as_user: sandbox', 'run_as_user: root');
     for (const command of [['plan', '--dir', tree], ['apply', '--dir', tree], ['sync', '--dir', tree], ['sync', '--dir', tree, '--dry-run']]) {
