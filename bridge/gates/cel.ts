@@ -13,7 +13,13 @@ type CelModule = typeof import('@marcbachmann/cel-js', { with: { 'resolution-mod
 
 let cel: CelModule | undefined;
 function celModule(): CelModule {
-  return (cel ??= require('@marcbachmann/cel-js') as CelModule);
+  try {
+    return (cel ??= require('@marcbachmann/cel-js') as CelModule);
+  } catch (error) {
+    // Node < 22.12 cannot require an ES module without --experimental-require-module.
+    if ((error as { code?: unknown }).code === 'ERR_REQUIRE_ESM') throw new Error(`CEL rules need Node.js >= 22.12 (this is ${process.version})`);
+    throw error;
+  }
 }
 
 /** Variables every scope has. */
@@ -38,10 +44,9 @@ export type CompileResult = { readonly ok: true; readonly program: CelProgram; r
 
 /** Parses and type-checks an expression for a scope; `expect` is the result type it must have. */
 export function compileCel(expression: string, scope: ScopeName, expect: 'bool' | 'string'): CompileResult {
-  const env = environment(scope);
   let parsed: ReturnType<Environment['parse']>;
   try {
-    parsed = env.parse(expression);
+    parsed = environment(scope).parse(expression);
   } catch (error) {
     return { ok: false, message: firstLine(error) };
   }

@@ -52,7 +52,6 @@ const SUPPRESSION_META = new Map(SUPPRESSION_RULES.map((r) => [r.id, r]));
 export function evaluateGates(ruleSet: RuleSet, input: GateInput): GateResult {
   const view = policyView(input.document);
   const inline = input.text === undefined ? [] : parseInlineSuppressions(input.text);
-  const known = new Set(ruleSet.catalog.flatMap((r) => [r.id, r.name]));
   const idOf = new Map(ruleSet.catalog.flatMap((r) => [[r.id, r.id] as const, [r.name, r.id] as const]));
   const findings: GateFinding[] = [];
   const problems: Problem[] = [];
@@ -89,7 +88,7 @@ export function evaluateGates(ruleSet: RuleSet, input: GateInput): GateResult {
       const severity = ruleSet.suppressionSeverity.get(ruleId) ?? 'error';
       if (severity !== 'off') record(ruleId, SUPPRESSION_META.get(ruleId)!.name, severity, raw(message), { line: s.line, column: 1 });
     };
-    if (id === undefined || !known.has(s.rule)) flag('SG902', `line ${s.line}: the suppression names ${JSON.stringify(s.rule)}, which is not a loaded rule`);
+    if (id === undefined) flag('SG902', `line ${s.line}: the suppression names ${JSON.stringify(s.rule)}, which is not a loaded rule`);
     else if (SUPPRESSION_META.has(id)) flag('SG902', `line ${s.line}: ${id} cannot be suppressed`);
     else if (s.reason === undefined) flag('SG901', `line ${s.line}: the suppression of ${id} has no reason, so it hides nothing`);
     else if (s.badExpiry !== undefined) flag('SG900', `line ${s.line}: expires=${s.badExpiry} is not a YYYY-MM-DD date, so the suppression of ${id} hides nothing`);

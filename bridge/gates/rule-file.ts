@@ -11,7 +11,7 @@ import { BridgeError, describeThrown } from '../core/errors';
 import type { PathSegment } from '../core/problems';
 import { composeYaml } from '../document/source';
 import { builtinRuleId } from './builtin';
-import { compileCel, DOCUMENT_VARIABLES, type CelProgram } from './cel';
+import { compileCel, DOCUMENT_VARIABLES, firstLine, type CelProgram } from './cel';
 import { evaluateRego, loadRego, RegoLoadError } from './rego';
 import type { CompiledRule, ConfiguredSeverity, RawFinding } from './types';
 import { SCOPE_VARIABLES, SCOPES, scopeItems, type ScopeName } from './view';
@@ -246,14 +246,10 @@ function celCompiledRule(rule: z.infer<typeof celRule>, programs: CelPrograms, f
           findings.push({ path: item.path, message });
         } catch (error) {
           // Fail closed, as admission control does: an expression that cannot decide is a finding.
-          findings.push({ path: item.path, message: `${rule.message} (the expression could not be evaluated: ${firstLineOf(error)})` });
+          findings.push({ path: item.path, message: `${rule.message} (the expression could not be evaluated: ${firstLine(error)})` });
         }
       }
       return findings;
     },
   };
-}
-
-function firstLineOf(error: unknown): string {
-  return describeThrown(error).message.split('\n')[0]!.trim();
 }
