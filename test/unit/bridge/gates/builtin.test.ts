@@ -1,7 +1,7 @@
 /** The built-in rule pack: every rule with a failing and a passing document, positions, severities. */
 import { BUILTIN_RULES } from '../../../../bridge/gates/builtin';
 import { loadRuleSet } from '../../../../bridge/gates/ruleset';
-import { CLEAN, edit, evaluateText, ruleIds } from './helpers';
+import { CLEAN, edit, evaluateText, ruleIds } from '../../../support/gates/documents';
 
 const ENDPOINT = `      - enforcement: enforce
         host: api.github.com
@@ -78,6 +78,17 @@ describe('built-in rule pack', () => {
     const configured = await loadRuleSet([file], { today: '2026-01-01' });
     const result = evaluateText(configured, edit('run_as_user: sandbox', 'run_as_user: root', text));
     expect(result.summary.findings.map((f) => [f.ruleId, f.severity])).toEqual([['SG011', 'error']]);
+  });
+
+  it('GIVEN SG011 turned on WHEN landlock is best_effort or unset THEN found; hard_requirement passes', async () => {
+    const fs = await import('node:fs/promises');
+    const path = await import('node:path');
+    const dir = await fs.mkdtemp(path.join(require('node:os').tmpdir(), 'gates-'));
+    await fs.writeFile(path.join(dir, 'r.yaml'), 'builtin:\n  SG011: warning\n');
+    const rules = await loadRuleSet([path.join(dir, 'r.yaml')]);
+    expect(ruleIds(evaluateText(rules, edit('compatibility: hard_requirement', 'compatibility: best_effort')))).toEqual(['SG011']);
+    expect(ruleIds(evaluateText(rules, edit('  landlock:\n    compatibility: hard_requirement\n', '')))).toEqual(['SG011']);
+    expect(ruleIds(evaluateText(rules, CLEAN))).toEqual([]);
   });
 
   it('GIVEN severity note WHEN found THEN it is in the summary but not a problem (it fails nothing)', async () => {

@@ -1,7 +1,7 @@
 /** Shared by the gate tests: a policy document as text, evaluated by a rule set. */
-import { safeParsePolicyDocument } from '../../../../bridge/document/canonical';
-import { evaluateGates, type GateResult } from '../../../../bridge/gates/evaluate';
-import type { RuleSet } from '../../../../bridge/gates/ruleset';
+import { safeParsePolicyDocument } from '../../../bridge/document/canonical';
+import { evaluateGates, type GateResult } from '../../../bridge/gates/evaluate';
+import type { RuleSet } from '../../../bridge/gates/ruleset';
 
 export const FILE = 'policies/gw/sb.yaml';
 
