@@ -68,6 +68,8 @@ interface Row {
 interface InProcessRow {
   readonly label: string;
   readonly loadMs: number;
+  /** The first pass over fresh documents: cold JIT, and each file's position index built on first use. */
+  readonly firstMs: number;
   readonly evaluateMs: number;
   readonly findings: number;
 }
@@ -75,7 +77,8 @@ interface InProcessRow {
 /** Parses the tree once, then times loading each rule set and evaluating it over every document. */
 export async function measureInProcess(tree: string, files: number, rulesFile: string, iterations: number): Promise<{ rows: InProcessRow[]; iterations: number }> {
   const { readFileSync, readdirSync } = await import('node:fs');
-  const documents = readdirSync(tree).flatMap((gateway) =>
+  // Parsed once per rule set, so each rule set's first pass meets fresh documents, as a CLI run does.
+  const parseAll = () => readdirSync(tree).flatMap((gateway) =>
     readdirSync(join(tree, gateway)).map((name) => {
       const file = join(tree, gateway, name);
       const text = readFileSync(file, 'utf8');
@@ -84,16 +87,18 @@ export async function measureInProcess(tree: string, files: number, rulesFile: s
       return { parsed: parsed.parsed, text, target: { gateway, sandbox: name.replace(/\.yaml$/, ''), file } };
     }),
   );
-  if (documents.length !== files) throw new UnexpectedOutcomeError(`parsed ${documents.length} files, expected ${files}`);
   const rows: InProcessRow[] = [];
   for (const [label, specs] of [
     ['built-in pack', ['builtin']],
     ['built-in pack + 20 CEL rules', ['builtin', rulesFile]],
   ] as const) {
+    const documents = parseAll();
+    if (documents.length !== files) throw new UnexpectedOutcomeError(`parsed ${documents.length} files, expected ${files}`);
     const started = performance.now();
     const ruleSet = await loadRuleSet(specs);
     const loadMs = performance.now() - started;
     const times: number[] = [];
+    let firstMs = 0;
     let findings = 0;
     // Iteration 0 warms the JIT (and each document's lazily built position index); not counted.
     for (let i = -1; i < iterations; i++) {
@@ -101,8 +106,9 @@ export async function measureInProcess(tree: string, files: number, rulesFile: s
       findings = 0;
       for (const d of documents) findings += evaluateGates(ruleSet, { document: d.parsed.document, source: d.parsed.source, text: d.text, target: d.target }).summary.findings.length;
       if (i >= 0) times.push(performance.now() - t0);
+      else firstMs = performance.now() - t0;
     }
-    rows.push({ label, loadMs, evaluateMs: median(times), findings });
+    rows.push({ label, loadMs, firstMs, evaluateMs: median(times), findings });
   }
   return { rows, iterations };
 }
@@ -174,9 +180,9 @@ export const gatesBench: Bench = {
         ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
       );
       const inProcessTable = markdownTable(
-        ['rule set', 'load + compile ms (the CEL row includes loading the CEL library)', `evaluate ${files} files ms (median of ${inProcess.iterations})`, 'evaluate µs per file', 'findings'],
-        inProcess.rows.map((r) => [r.label, formatNumber(r.loadMs, 1), formatNumber(r.evaluateMs, 1), formatNumber((r.evaluateMs * 1000) / files), formatNumber(r.findings)]),
-        ['left', 'right', 'right', 'right', 'right'],
+        ['rule set', 'load + compile ms (the CEL row includes loading the CEL library)', `first pass over ${files} files ms`, `later passes ms (median of ${inProcess.iterations})`, 'later passes µs per file', 'findings'],
+        inProcess.rows.map((r) => [r.label, formatNumber(r.loadMs, 1), formatNumber(r.firstMs, 1), formatNumber(r.evaluateMs, 1), formatNumber((r.evaluateMs * 1000) / files), formatNumber(r.findings)]),
+        ['left', 'right', 'right', 'right', 'right', 'right'],
       );
       return {
         markdown: [
@@ -190,7 +196,7 @@ export const gatesBench: Bench = {
           '',
           inProcessTable,
           '',
-          '- **added vs baseline**: what the gates cost on top of reading and validating the files: loading the gate code (and the CEL library) and compiling the rules once, evaluating every rule over every file, and a larger report: each finding is in it twice (a problem of its file, and in the target\'s gate summary), serialized to JSON. The in-process table is the evaluation alone.',
+          '- **added vs baseline**: what the gates cost on top of reading and validating the files: loading the gate code (and the CEL library) and compiling the rules once, evaluating every rule over every file, and a larger report: each finding is in it twice (a problem of its file, and in the target\'s gate summary), serialized to JSON. The in-process table is the evaluation alone: its **first pass** is what one CLI run pays (cold JIT, and each file\'s position index, built lazily, is built to locate the findings); later passes show the steady cost.',
           `- Per file the built-in pack finds SG001 (pypi.org:443 without L7), SG002 twice (REST endpoints without \`enforcement: enforce\`) and SG007 (curl with egress); ` +
             `two of the 20 CEL rules (no curl, Landlock hard_requirement) fire on every file too: ${formatNumber((rows[2]?.findings ?? 0) - (rows[1]?.findings ?? 0))} CEL findings in all. The rules are in \`celRules()\` of bench/gates.ts.`,
         ].join('\n'),
