@@ -4,7 +4,8 @@
  * - `wasm:` a prebuilt `policy.wasm` or the bundle `opa build -t wasm -e <entrypoint>` writes
  *   (`bundle.tar.gz`): no build step at run time, nothing but Node needed in CI; or
  * - `rego:` a `.rego` source, compiled once per run with the `opa` binary (`$SHOREGUARD_OPA`, else
- *   `opa` on PATH) — handy locally, but CI then needs OPA installed.
+ *   `opa` on PATH) — handy locally, but CI then needs OPA installed. `v0Compatible: true` builds
+ *   pre-1.0 Rego (`deny[msg] { … }`, as older conftest policies are written).
  *
  * The entrypoint's value is the set of violations, as conftest writes them: strings, or objects
  * `{msg, path?}` where `path` is a list of keys (`["policy", "network_policies", "github"]`) or a
@@ -45,12 +46,13 @@ function opaBinary(env: NodeJS.ProcessEnv): string {
 }
 
 /** Compiles a `.rego` file with `opa build -t wasm` and returns its policy.wasm. */
-async function compileRego(file: string, entrypoint: string, env: NodeJS.ProcessEnv): Promise<Buffer> {
+async function compileRego(file: string, entrypoint: string, env: NodeJS.ProcessEnv, v0Compatible: boolean): Promise<Buffer> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'shoreguard-rego-'));
   const out = path.join(dir, 'bundle.tar.gz');
   const opa = opaBinary(env);
   try {
-    await promisify(execFile)(opa, ['build', '-t', 'wasm', '-e', entrypoint, '-o', out, file], { timeout: 120_000 });
+    const args = ['build', '-t', 'wasm', '-e', entrypoint, '-o', out, ...(v0Compatible ? ['--v0-compatible'] : []), file];
+    await promisify(execFile)(opa, args, { timeout: 120_000 });
     return wasmFromBundle(await fs.readFile(out));
   } catch (error) {
     if (error instanceof RegoLoadError) throw error;
@@ -67,9 +69,13 @@ async function compileRego(file: string, entrypoint: string, env: NodeJS.Process
 }
 
 /** Loads a Rego policy from `wasm` (a .wasm or bundle .tar.gz) or `rego` (a .rego source). */
-export async function loadRego(source: { readonly wasm?: string; readonly rego?: string }, entrypoint: string, env: NodeJS.ProcessEnv = process.env): Promise<LoadedRego> {
+export async function loadRego(
+  source: { readonly wasm?: string; readonly rego?: string; readonly v0Compatible?: boolean },
+  entrypoint: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<LoadedRego> {
   let wasm: Buffer;
-  if (source.rego !== undefined) wasm = await compileRego(source.rego, entrypoint, env);
+  if (source.rego !== undefined) wasm = await compileRego(source.rego, entrypoint, env, source.v0Compatible === true);
   else {
     const bytes = await fs.readFile(source.wasm!).catch((error: unknown) => {
       throw new RegoLoadError(`cannot read ${source.wasm}: ${describeThrown(error).message}`);

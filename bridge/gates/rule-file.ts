@@ -61,8 +61,10 @@ const regoRule = z
     wasm: z.string().min(1).optional(),
     /** A .rego source (relative to the rule file), compiled at run time with the opa binary. */
     rego: z.string().min(1).optional(),
-    /** The rule to evaluate, as given to `opa build -e` (e.g. `shoreguard/deny`). */
+    /** The rule to evaluate, as given to `opa build -e` (e.g. `shoreguard/deny`; conftest's `package main` → `main/deny`). */
     entrypoint: z.string().min(1),
+    /** With `rego:`: the source is pre-1.0 Rego (`opa build --v0-compatible`). */
+    v0Compatible: z.boolean().optional(),
     message: z.string().min(1).default('Rego rule violated'),
     description: z.string().optional(),
   })
@@ -186,7 +188,7 @@ export async function loadRuleFile(file: string, env: NodeJS.ProcessEnv = proces
     claim(rule.id, ['rego', i, 'id']);
     declared.push({ id: rule.id, severity: rule.severity, summary: rule.message, help: rule.description ?? rule.message });
     if (rule.severity === 'off') continue;
-    const source = rule.wasm !== undefined ? { wasm: path.resolve(dir, rule.wasm) } : { rego: path.resolve(dir, rule.rego!) };
+    const source = rule.wasm !== undefined ? { wasm: path.resolve(dir, rule.wasm) } : { rego: path.resolve(dir, rule.rego!), v0Compatible: rule.v0Compatible === true };
     try {
       const policy = await loadRego(source, rule.entrypoint, env);
       rules.push({

@@ -67,6 +67,15 @@ deny contains "no egress may run as root" if input.policy.process.run_as_user ==
     expect(evaluateText(rules, edit('port: 443', 'port: 22')).summary).toMatchObject({ warnings: 1, errors: 0 });
   });
 
+  it('GIVEN a conftest-style pre-1.0 policy (package main, deny[msg]) WHEN loaded with v0Compatible THEN it runs', async () => {
+    await writeFile(join(dir, 'legacy.rego'), 'package main\n\ndeny[msg] {\n  input.policy.process.run_as_user == "root"\n  msg := "no root"\n}\n');
+    const file = await ruleFile('rego:\n- id: LEGACY\n  rego: legacy.rego\n  entrypoint: main/deny\n  v0Compatible: true\n');
+    const rules = await loadRuleSet([file], { today: TODAY, env: { SHOREGUARD_OPA: opa } });
+    expect(evaluateText(rules, edit('run_as_user: sandbox', 'run_as_user: root')).summary.findings).toEqual([expect.objectContaining({ ruleId: 'LEGACY', message: 'no root' })]);
+    const strict = await ruleFile('rego:\n- id: LEGACY\n  rego: legacy.rego\n  entrypoint: main/deny\n', 'strict.yaml');
+    await expect(loadRuleSet([strict], { env: { SHOREGUARD_OPA: opa } })).rejects.toThrow(/rego\[0\]: opa build failed: .*legacy\.rego/s);
+  });
+
   it('GIVEN a .rego source and no opa binary WHEN loaded THEN the error says how to fix it', async () => {
     await writeFile(join(dir, 'ssh.rego'), REGO);
     const file = await ruleFile('rego:\n- id: ORG-ssh\n  rego: ssh.rego\n  entrypoint: shoreguard/ssh/deny\n');
