@@ -8,7 +8,7 @@ import { describeThrown } from '../core/errors';
 import { formatPath, type PathSegment, type Problem, type Severity } from '../core/problems';
 import type { SourceIndex } from '../document/source';
 import type { GateFinding, GateSeverity, GateSummary } from '../report/gates';
-import { SUPPRESSION_RULES } from './builtin';
+import { builtinRuleId, SUPPRESSION_RULES } from './builtin';
 import type { RuleSet } from './ruleset';
 import { fileSuppressionMatches, isExpired, parseInlineSuppressions, type InlineSuppression } from './suppressions';
 import type { RawFinding, TargetInfo } from './types';
@@ -88,6 +88,8 @@ export function evaluateGates(ruleSet: RuleSet, input: GateInput): GateResult {
       const severity = ruleSet.suppressionSeverity.get(ruleId) ?? 'error';
       if (severity !== 'off') record(ruleId, SUPPRESSION_META.get(ruleId)!.name, severity, raw(message), { line: s.line, column: 1 });
     };
+    // A built-in rule this run does not load (`--rules` without the pack) is not a typo: nothing to hide, nothing to say.
+    if (id === undefined && builtinRuleId(s.rule) !== undefined) continue;
     if (id === undefined) flag('SG902', `line ${s.line}: the suppression names ${JSON.stringify(s.rule)}, which is not a loaded rule`);
     else if (SUPPRESSION_META.has(id)) flag('SG902', `line ${s.line}: ${id} cannot be suppressed`);
     else if (s.reason === undefined) flag('SG901', `line ${s.line}: the suppression of ${id} has no reason, so it hides nothing`);

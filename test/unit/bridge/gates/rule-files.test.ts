@@ -177,6 +177,12 @@ describe('suppressions', () => {
     expect(result.problems.find((p) => p.rule === id)).toMatchObject({ line: 14, message: expect.stringContaining(message) });
   });
 
+  it('GIVEN an inline suppression of a built-in rule WHEN the run does not load the pack THEN it is not reported as unknown', async () => {
+    const rules = await loadRuleSet([await ruleFile('rules:\n- id: ORG-a\n  expression: "true"\n  message: m\n')], { today: TODAY });
+    const text = edit('    github:\n', '    # shoreguard-gitops:ignore SG003 CDN\n    # shoreguard-gitops:ignore SG03 typo\n    github:\n', WILDCARD);
+    expect(evaluateText(rules, text).summary.findings).toEqual([expect.objectContaining({ ruleId: 'SG902', message: expect.stringContaining('"SG03"') })]);
+  });
+
   it('GIVEN rule-file suppressions by file glob, target and path WHEN checked THEN only matching findings are suppressed', async () => {
     const file = await ruleFile(`builtin: {}
 suppressions:
