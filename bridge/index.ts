@@ -58,3 +58,5 @@ export { describeProposals, proposalsRun, type ProposalTarget, type ProposalsOpt
 export { pullTree, type PullOptions } from './targets/pull';
 export { settleCoveredProposals, settleReason, type SettleOptions, type Settlement } from './targets/settle';
 export { GitStatusError, headCommit, uncommittedStatus } from './targets/git';
+export * from './gates';
+export { renderSarif, SARIF_SCHEMA, type SarifRuleInfo } from './report/render-sarif';

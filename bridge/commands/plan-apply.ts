@@ -5,6 +5,7 @@ import { runPolicies } from '../targets/run';
 import { selectTreeSources } from '../targets/local';
 import { withClient } from './client';
 import { emit, progress } from './emit';
+import { loadGates } from './gates';
 import { exitStyle, UsageError, type applyFlags, type planFlags, type syncFlags } from './flags';
 import type { Output } from './io';
 import { checkLayout, selectSources } from './selection';
@@ -17,6 +18,7 @@ export async function runPlanOrApply(
   io: Output,
   secrets: string[],
 ): Promise<number> {
+  const gates = await loadGates(flags, io);
   const selection = await selectSources(flags, files, io);
   if (flags.expectedVersion !== undefined && selection.sources.length > 1) {
     throw new UsageError('--expected-version locks one target; name a single file (it cannot apply to several)');
@@ -41,15 +43,17 @@ export async function runPlanOrApply(
         ...(write === undefined ? {} : { mode: write.mode, forceUnlocked: write.forceUnlocked === true, closeProposals: write.closeProposals !== false }),
         ...(source === undefined ? {} : { source }),
         onProgress: progress(io),
+        ...gates.options,
       },
-      selection.problems,
+      [...gates.problems, ...selection.problems],
     );
-    return emit(report, flags, io, false);
+    return emit(report, flags, io, false, gates.catalog);
   });
 }
 
 export async function runSync(flags: z.infer<typeof syncFlags>, files: string[], io: Output, secrets: string[]): Promise<number> {
   checkLayout(flags.layout);
+  const gates = await loadGates(flags, io);
   const selection = await selectTreeSources({ root: flags.dir, pattern: flags.layout, ...(files.length > 0 ? { files } : {}) });
   const source = flags.dryRun === true ? undefined : await gitSource(io, flags.dir);
   return withClient(flags, io, secrets, async (client) => {
@@ -70,9 +74,10 @@ export async function runSync(flags: z.infer<typeof syncFlags>, files: string[],
         closeProposals: flags.closeProposals !== false,
         ...(source === undefined ? {} : { source }),
         onProgress: progress(io),
+        ...gates.options,
       },
-      selection.problems,
+      [...gates.problems, ...selection.problems],
     );
-    return emit(report, flags, io, false);
+    return emit(report, flags, io, false, gates.catalog);
   });
 }

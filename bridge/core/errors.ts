@@ -9,7 +9,8 @@ export type BridgeErrorCode =
   | 'CANONICAL_FORM_UNSUPPORTED_VALUE'
   | 'LAYOUT_INVALID'
   | 'GIT_REVISION_UNREADABLE'
-  | 'GIT_STATUS_UNREADABLE';
+  | 'GIT_STATUS_UNREADABLE'
+  | 'GATE_RULES_INVALID';
 
 export abstract class BridgeError extends Error {
   abstract readonly code: BridgeErrorCode;

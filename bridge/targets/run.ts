@@ -67,6 +67,7 @@ export async function runPolicies(
     } else {
       report = options.dryRun ? await planTarget(client, local, options) : await applyTarget(client, local, options);
     }
+    if (local.gates !== undefined) report = { ...report, gates: local.gates };
     options.onProgress?.(++done, total, report);
     return report;
   });
