@@ -79,10 +79,6 @@ function withWriteOptions(command: Command): Command {
     .option('--no-close-proposals', 'after an apply, leave pending proposals the new policy covers pending (default: reject them as applied from Git)');
 }
 
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), nonEmptyValue(value)];
-}
-
 export function buildProgram(run: (name: CommandName, options: Record<string, unknown>, files: string[]) => Promise<void>, io?: Pick<CliIo, 'stdout' | 'stderr'>): Command {
   const program = new Command('shoreguard-gitops')
     .description('Sandbox policies as YAML in Git, synced through ShoreGuard (export, validate, plan, apply, sync, proposals, pull)')

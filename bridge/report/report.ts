@@ -11,7 +11,7 @@ import type { Problem } from '../core/problems';
 import type { GateSummary } from './gates';
 import { PACKAGE_VERSION } from '../../sdk/version';
 
-export const REPORT_FORMAT_VERSION = '1.0';
+export const REPORT_FORMAT_VERSION = '1.1';
 
 export type GitopsCommand = 'export' | 'validate' | 'plan' | 'apply' | 'sync' | 'proposals' | 'pull';
 

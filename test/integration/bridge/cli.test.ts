@@ -150,7 +150,7 @@ describe('shoreguard-gitops CLI', () => {
     it('GIVEN GitHub Actions and --output json WHEN run THEN stdout is pure JSON and the annotations go to stderr', async () => {
       emulator().state.setPin('gw', 'sb', {});
       const result = await runJson(['plan', '--dir', tree, '--no-step-summary'], { env: { ...env(), GITHUB_ACTIONS: 'true' } });
-      expect(result.report.formatVersion).toBe('1.0');
+      expect(result.report.formatVersion).toBe('1.1');
       expect(result.stderr).toContain('::error file=');
     });
 

@@ -18,7 +18,7 @@ describe('markdown report (PR comment)', () => {
     expect(markdown.length).toBeLessThanOrEqual(GITHUB_COMMENT_LIMIT);
     expect(markdown).toContain('<!-- shoreguard-gitops:plan -->');
     expect(markdown).toMatch(/\d+ more target\(s\); see the JSON report/);
-    expect(markdown.trimEnd().endsWith('report format 1.0</sub>')).toBe(true);
+    expect(markdown.trimEnd().endsWith('report format 1.1</sub>')).toBe(true);
   });
 
   it('GIVEN a few targets WHEN rendered THEN a table row each and a collapsed section with the diff for the changed one', () => {

@@ -34,7 +34,7 @@ describe('run report: results and exit codes', () => {
 
   it('GIVEN targets WHEN the run report is built THEN counts, combined result and exit code agree', () => {
     const report = buildRunReport({ command: 'plan', dryRun: true, targets: [target('in_sync'), target('drift'), target('drift')], exitCodeStyle: 'terraform' });
-    expect(report).toMatchObject({ formatVersion: '1.0', tool: { name: 'shoreguard-gitops' }, counts: { in_sync: 1, drift: 2 }, result: 'changes', exitCode: 2 });
+    expect(report).toMatchObject({ formatVersion: '1.1', tool: { name: 'shoreguard-gitops' }, counts: { in_sync: 1, drift: 2 }, result: 'changes', exitCode: 2 });
   });
 
   it('GIVEN clean targets but a run-level error (a stray file) WHEN built THEN the run is an error', () => {
