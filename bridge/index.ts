@@ -50,3 +50,19 @@ export { writeFilesAtomically, type FileWrite, type WriteOutcome } from './targe
 export { renderText, type TextRenderOptions } from './report/render-text';
 export { GITHUB_COMMENT_LIMIT, renderMarkdown, type MarkdownRenderOptions } from './report/render-markdown';
 export { ANNOTATIONS_PER_LEVEL, collectAnnotations, formatAnnotation, renderGithubAnnotations, type Annotation, type AnnotationLevel } from './report/render-github';
+export {
+  IN_TOTO_PAYLOAD_TYPE,
+  IN_TOTO_STATEMENT_TYPE,
+  RECEIPT_PREDICATE_TYPE,
+  buildStatement,
+  receiptPredicateSchema,
+  receiptStatementSchema,
+  type ReceiptPredicate,
+  type ReceiptStatement,
+} from './receipts/statement';
+export { ReceiptKeyError, keyidOf, loadSigningKey, loadVerifyingKey, type KeyAlgorithm, type SigningKey, type VerifyingKey } from './receipts/keys';
+export { decodeEnvelope, envelopeJsonSchema, signEnvelope, verifyEnvelope, type EnvelopeJson, type SignatureCheck } from './receipts/dsse';
+export { ReceiptWriter, ciRecord, type LiveReadBack, type ReceiptWriterOptions } from './receipts/writer';
+export { SourceInspector, fileAtCommit } from './receipts/source';
+export { verifyReceiptText, type ReceiptVerification, type VerifyReceiptOptions } from './receipts/verify';
+export type { SettledTarget } from './targets/run';

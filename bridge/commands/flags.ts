@@ -59,6 +59,8 @@ export const planFlags = reportFlags.extend(serverFlags.shape).extend(selectionF
 export const applyFlags = planFlags.extend({
   mode: z.enum(['replace', 'merge', 'auto']),
   forceUnlocked: z.boolean().optional(),
+  receiptDir: z.string().min(1).optional(),
+  signingKey: z.string().min(1).optional(),
 });
 
 export const syncFlags = reportFlags.extend(serverFlags.shape).extend({
@@ -71,6 +73,14 @@ export const syncFlags = reportFlags.extend(serverFlags.shape).extend({
   failOnWarn: z.boolean().optional(),
   mode: z.enum(['replace', 'merge', 'auto']),
   forceUnlocked: z.boolean().optional(),
+  receiptDir: z.string().min(1).optional(),
+  signingKey: z.string().min(1).optional(),
+});
+
+export const verifyReceiptFlags = reportFlags.extend({
+  publicKey: z.string().min(1).optional(),
+  checkFile: z.boolean().optional(),
+  repo: z.string().min(1).optional(),
 });
 
 export type ReportFlags = z.infer<typeof reportFlags>;

@@ -7,6 +7,7 @@ import { emit, progress } from './emit';
 import { exitStyle, UsageError, type applyFlags, type planFlags, type syncFlags } from './flags';
 import type { Output } from './io';
 import { checkLayout, selectSources } from './selection';
+import { loadReceiptKey, receiptRun } from './receipts';
 
 export async function runPlanOrApply(
   command: 'plan' | 'apply',
@@ -20,7 +21,9 @@ export async function runPlanOrApply(
     throw new UsageError('--expected-version locks one target; name a single file (it cannot apply to several)');
   }
   const write = 'mode' in flags ? flags : undefined;
+  const key = write === undefined ? undefined : await loadReceiptKey(write, io, secrets);
   return withClient(flags, io, secrets, async (client) => {
+    const receipts = write === undefined ? undefined : receiptRun(write, { command: 'apply', dryRun: false, key }, client, io, secrets);
     const report = await runPolicies(
       client,
       selection.sources,
@@ -36,17 +39,21 @@ export async function runPlanOrApply(
         ...(flags.expectedVersion === undefined ? {} : { expectedVersion: flags.expectedVersion }),
         ...(write === undefined ? {} : { mode: write.mode, forceUnlocked: write.forceUnlocked === true }),
         onProgress: progress(io),
+        ...(receipts === undefined ? {} : { onSettled: receipts.onSettled }),
       },
       selection.problems,
     );
-    return emit(report, flags, io, false);
+    const code = await emit(report, flags, io, false);
+    return receipts === undefined ? code : receipts.finish(code);
   });
 }
 
 export async function runSync(flags: z.infer<typeof syncFlags>, files: string[], io: Output, secrets: string[]): Promise<number> {
   checkLayout(flags.layout);
   const selection = await selectTreeSources({ root: flags.dir, pattern: flags.layout, ...(files.length > 0 ? { files } : {}) });
+  const key = await loadReceiptKey(flags, io, secrets);
   return withClient(flags, io, secrets, async (client) => {
+    const receipts = receiptRun(flags, { command: 'sync', dryRun: flags.dryRun === true, key }, client, io, secrets);
     const report = await runPolicies(
       client,
       selection.sources,
@@ -62,9 +69,11 @@ export async function runSync(flags: z.infer<typeof syncFlags>, files: string[],
         mode: flags.mode,
         forceUnlocked: flags.forceUnlocked === true,
         onProgress: progress(io),
+        ...(receipts === undefined ? {} : { onSettled: receipts.onSettled }),
       },
       selection.problems,
     );
-    return emit(report, flags, io, false);
+    const code = await emit(report, flags, io, false);
+    return receipts === undefined ? code : receipts.finish(code);
   });
 }

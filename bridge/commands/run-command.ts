@@ -7,10 +7,11 @@ import { BridgeError, describeThrown } from '../core/errors';
 import { isReportableError } from '../targets/remote';
 import { usageExitCode } from './exit-codes';
 import { runExport } from './export';
-import { applyFlags, exportFlags, parseFlags, planFlags, syncFlags, UsageError, validateFlags } from './flags';
+import { applyFlags, exportFlags, parseFlags, planFlags, syncFlags, UsageError, validateFlags, verifyReceiptFlags } from './flags';
 import { redactOutput, type CliIo, type CommandName } from './io';
 import { runPlanOrApply, runSync } from './plan-apply';
 import { runValidate } from './validate';
+import { runVerifyReceipt } from './verify-receipt';
 
 /** Runs one command; resolves to its exit code. */
 export async function runCommand(name: CommandName, raw: Record<string, unknown>, files: string[], io: CliIo, argv: readonly string[]): Promise<number> {
@@ -29,6 +30,8 @@ export async function runCommand(name: CommandName, raw: Record<string, unknown>
         return await runPlanOrApply('apply', parseFlags(applyFlags, raw), files, redactingIo, secrets);
       case 'sync':
         return await runSync(parseFlags(syncFlags, raw), files, redactingIo, secrets);
+      case 'verify-receipt':
+        return await runVerifyReceipt(parseFlags(verifyReceiptFlags, raw), files, redactingIo);
     }
   } catch (error) {
     if (error instanceof UsageError || error instanceof BridgeError || isReportableError(error)) {

@@ -8,7 +8,9 @@ export type BridgeErrorCode =
   | 'POLICY_DOCUMENT_INVALID'
   | 'CANONICAL_FORM_UNSUPPORTED_VALUE'
   | 'LAYOUT_INVALID'
-  | 'GIT_REVISION_UNREADABLE';
+  | 'GIT_REVISION_UNREADABLE'
+  | 'RECEIPT_KEY_INVALID'
+  | 'RECEIPT_WRITE_FAILED';
 
 export abstract class BridgeError extends Error {
   abstract readonly code: BridgeErrorCode;

@@ -58,7 +58,17 @@ export type ProblemCode =
   | 'missing_lock'
   | 'stray_file'
   | 'unreadable_path'
-  | 'unreadable_file';
+  | 'unreadable_file'
+  // evidence receipts (verify-receipt)
+  | 'receipt_malformed'
+  | 'receipt_unsigned'
+  | 'signature_invalid'
+  | 'signature_not_checked'
+  | 'key_mismatch'
+  | 'statement_invalid'
+  | 'receipt_inconsistent'
+  | 'file_changed'
+  | 'commit_not_recorded';
 
 export interface Problem {
   /** File the problem is in, as given by the caller (undefined for in-memory text). */

@@ -13,7 +13,7 @@ import { PACKAGE_VERSION } from '../../sdk/version';
 
 export const REPORT_FORMAT_VERSION = '1.0';
 
-export type GitopsCommand = 'export' | 'validate' | 'plan' | 'apply' | 'sync';
+export type GitopsCommand = 'export' | 'validate' | 'plan' | 'apply' | 'sync' | 'verify-receipt';
 
 /**
  * What happened to one target (or, for `validate`, one file).
@@ -188,6 +188,10 @@ export interface TargetReport {
   readonly notes?: readonly string[];
   /** What the policy gates found, when `--rules` was given. */
   readonly gates?: GateSummary;
+  /** `X-Request-ID` of the target's apply / dry-run request (ShoreGuard's audit log carries it). */
+  readonly requestId?: string;
+  /** The evidence receipt written for this target (`--receipt-dir`). */
+  readonly receipt?: string;
 }
 
 export interface RunReport {

@@ -16,7 +16,7 @@
  * the file, vote recorded if the document's vote pool holds votes, otherwise an error saying that
  * nothing happened.
  */
-import { isShoreGuardError, TransportError, ValidationError, type ShoreGuardClient } from '../../sdk';
+import { isShoreGuardError, TransportError, ValidationError, type PolicyApplyOutcome, type ShoreGuardClient } from '../../sdk';
 import { checkMerge, diffPolicy, isEmptyDiff } from '../document/diff';
 import type { PreparedPolicy } from './local';
 import {
@@ -93,7 +93,17 @@ export async function applyTarget(client: ShoreGuardClient, prepared: PreparedPo
   } catch (error) {
     return failedApply(client, prepared, error, mode);
   }
+  return { ...(await outcomeReport(client, prepared, outcome, options, live, mode)), requestId: outcome.requestId };
+}
 
+async function outcomeReport(
+  client: ShoreGuardClient,
+  prepared: PreparedPolicy,
+  outcome: PolicyApplyOutcome,
+  options: ApplyOptions,
+  live: LivePolicy | undefined,
+  mode: 'replace' | 'merge',
+): Promise<TargetReport> {
   const context = live === undefined ? {} : { oldPolicy: live.policy, newPolicy: prepared.document.policy };
   switch (outcome.status) {
     case 'pinned':

@@ -38,7 +38,14 @@ export interface PreparedPolicy {
 
 export type LoadedPolicy =
   | ({ readonly ok: true } & PreparedPolicy)
-  | { readonly ok: false; readonly target: Target | null; readonly file: string; readonly problems: readonly Problem[] };
+  | {
+      readonly ok: false;
+      readonly target: Target | null;
+      readonly file: string;
+      readonly problems: readonly Problem[];
+      /** The file's text, when it could be read (receipts attest these bytes). */
+      readonly text?: string;
+    };
 
 export interface LoadOptions {
   /**
@@ -82,7 +89,7 @@ export async function loadPolicy(source: PolicySource, options: LoadOptions = {}
   });
   const problems = [...validation.problems];
   const parsed = validation.parsed;
-  if (parsed === undefined) return failed(source, problems);
+  if (parsed === undefined) return failed(source, problems, undefined, text);
 
   const metadata = parsed.document.metadata;
   const target = source.target ?? targetFromMetadata(metadata);
@@ -111,7 +118,7 @@ export async function loadPolicy(source: PolicySource, options: LoadOptions = {}
     });
   }
   const blocking = hasErrors(problems) || (options.failOnWarn === true && problems.length > 0);
-  if (blocking || target === undefined) return failed(source, problems, target);
+  if (blocking || target === undefined) return failed(source, problems, target, text);
   return {
     ok: true,
     target,
@@ -128,8 +135,8 @@ export async function preparePolicyText(text: string, target: Target, options: L
   return loadPolicy({ file: options.file ?? '<input>', target, text }, options);
 }
 
-function failed(source: PolicySource, problems: readonly Problem[], target?: Target): LoadedPolicy {
-  return { ok: false, target: target ?? source.target ?? null, file: source.file, problems: sortProblems(problems) };
+function failed(source: PolicySource, problems: readonly Problem[], target?: Target, text?: string): LoadedPolicy {
+  return { ok: false, target: target ?? source.target ?? null, file: source.file, problems: sortProblems(problems), ...(text === undefined ? {} : { text }) };
 }
 
 function targetFromMetadata(metadata: PolicyDocument['metadata']): Target | undefined {
