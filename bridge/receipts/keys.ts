@@ -55,7 +55,7 @@ export async function loadSigningKey(spec: string, env: Readonly<Record<string, 
     // Node's messages name the decoder, never the key; still, only the code is passed on.
     const { code } = describeThrown(error);
     const reason =
-      code === 'ERR_MISSING_PASSPHRASE'
+      code === 'ERR_MISSING_PASSPHRASE' || /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(text)
         ? 'it is encrypted; give an unencrypted PEM (keep it in a CI secret)'
         : `it is not a PEM private key${code === undefined ? '' : ` (${code})`}`;
     throw new ReceiptKeyError(`--signing-key ${where} cannot be used: ${reason}`);
