@@ -185,7 +185,10 @@ async function failedApply(client: ShoreGuardClient, prepared: PreparedPolicy, e
     try {
       const state = await readVotes(client, prepared.target, voteChunkId(prepared.canonical));
       if (state.workflow === 'quorum') {
-        return voteReport(prepared, state.votes, `your vote on this document was already recorded: ${describeVotes(state.votes)}`, { mode });
+        return voteReport(prepared, state.votes, `your vote on this document was already recorded: ${describeVotes(state.votes)}`, {
+          mode,
+          ...(error.requestId === undefined ? {} : { requestId: error.requestId }),
+        });
       }
     } catch (readError) {
       if (!isReportableError(readError)) throw readError;
@@ -198,6 +201,12 @@ async function failedApply(client: ShoreGuardClient, prepared: PreparedPolicy, e
  * The apply may have happened but its answer was lost. Never re-send blindly: read the truth.
  */
 async function recoverLostResponse(client: ShoreGuardClient, prepared: PreparedPolicy, lost: TransportError): Promise<TargetReport> {
+  // The id the client sent with the lost request: the server's log may hold it.
+  const sent = lost.requestId === undefined ? {} : { requestId: lost.requestId };
+  return { ...(await readBackOutcome(client, prepared, lost)), ...sent };
+}
+
+async function readBackOutcome(client: ShoreGuardClient, prepared: PreparedPolicy, lost: TransportError): Promise<TargetReport> {
   const lostText = `the apply's response was lost (${lost.causeCode ?? (lost.timedOut ? 'timeout' : 'network error')})`;
   try {
     const live = await readLivePolicy(client, prepared.target);

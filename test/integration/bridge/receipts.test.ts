@@ -203,6 +203,33 @@ describe('apply/sync --receipt-dir', () => {
     expect(verified.report.targets[0]?.summary).toContain('unsigned');
   });
 
+  it('GIVEN the same voter applying twice WHEN ShoreGuard answers "already voted" THEN the second receipt records the standing vote and its request id', async () => {
+    await admin.workflows.put('gw', 'sb', { requiredApprovals: 2 });
+    await edit(file, addTmp2);
+    expect((await runCli(['apply', '--dir', tree, file, '--receipt-dir', join(receipts, 'first')], { env: env() })).code).toBe(1);
+    const again = await runJson(['apply', '--dir', tree, file, '--receipt-dir', receipts], { env: env() });
+    expect(again.code).toBe(1);
+    const { statement } = await onlyReceipt();
+    expect(statement.predicate).toMatchObject({ outcome: { status: 'vote_recorded' }, votes: { cast: 1, needed: 2 } });
+    expect(statement.predicate.request.requestIds).toHaveLength(1);
+    written.push(...(await receiptTexts(join(receipts, 'first'))).values());
+  });
+
+  it('GIVEN the apply response lost WHEN the outcome is read back THEN the receipt says recovered, with the sent request id and the live hash after', async () => {
+    await edit(file, addTmp2);
+    emulator().faults.inject({ kind: 'lose-response', count: 1, match: { method: 'POST', path: /apply/ } });
+    const run = await runJson(['apply', '--dir', tree, file, '--receipt-dir', receipts], { env: env() });
+    expect(run.code).toBe(0);
+    const { statement } = await onlyReceipt();
+    const live = await admin.policies.export('gw', 'sb');
+    expect(statement.predicate).toMatchObject({
+      outcome: { status: 'applied', recovered: expect.stringContaining('read back') },
+      live: { before: { hash: null, version: null }, after: { hash: live.policyHash } },
+    });
+    expect(statement.predicate.request.requestIds).toEqual([run.report.targets[0]?.requestId]);
+    expect(statement.predicate.request.requestIds[0]).toMatch(/^[0-9a-f]{16}$/);
+  });
+
   it('GIVEN a pinned sandbox WHEN applied THEN the receipt records the pin and no write', async () => {
     await admin.pins.pin('gw', 'sb', { reason: 'change freeze' });
     await edit(file, addTmp2);
