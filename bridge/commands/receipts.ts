@@ -1,9 +1,12 @@
-/** `apply`/`sync --receipt-dir DIR [--signing-key KEY]`: the receipt writer of one run. */
+/**
+ * `apply`/`sync --receipt-dir DIR [--signing-key KEY]`: the receipt writer of one run. The
+ * receipts library (and sigstore's modules under it) is required only when receipts are asked
+ * for, so a plain plan or apply starts as fast as before.
+ */
 import type { ShoreGuardClient } from '../../sdk';
 import { createRedactor } from '../../sdk/secret';
-import { loadSigningKey, type SigningKey } from '../receipts/keys';
-import { ReceiptWriter } from '../receipts/writer';
-import { exitCodeFor } from '../report/report';
+import type { SigningKey } from '../receipts/keys';
+import { exitCodeFor, type TargetReport } from '../report/report';
 import type { SettledTarget } from '../targets/run';
 import { readLivePolicy } from '../targets/remote';
 import { exitStyle, UsageError, type ReportFlags } from './flags';
@@ -16,7 +19,7 @@ export interface ReceiptFlags {
 }
 
 export interface ReceiptRun {
-  readonly onSettled: (settled: SettledTarget) => Promise<import('../report/report').TargetReport>;
+  readonly onSettled: (settled: SettledTarget) => Promise<TargetReport>;
   /** Reports what was written; turns a run whose receipts could not all be written into an error. */
   finish(exitCode: number): number;
 }
@@ -28,6 +31,7 @@ export interface ReceiptRun {
 export async function loadReceiptKey(flags: ReceiptFlags, io: Output, secrets: string[]): Promise<SigningKey | undefined> {
   if (flags.signingKey === undefined) return undefined;
   if (flags.receiptDir === undefined) throw new UsageError('--signing-key signs receipts: give --receipt-dir <dir> too');
+  const { loadSigningKey } = require('../receipts/keys') as typeof import('../receipts/keys');
   const key = await loadSigningKey(flags.signingKey, io.env);
   secrets.push(...key.secrets);
   return key;
@@ -42,6 +46,7 @@ export function receiptRun(
 ): ReceiptRun | undefined {
   const dir = flags.receiptDir;
   if (dir === undefined) return undefined;
+  const { ReceiptWriter } = require('../receipts/writer') as typeof import('../receipts/writer');
   const writer = new ReceiptWriter({
     dir,
     command: context.command,

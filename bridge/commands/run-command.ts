@@ -11,7 +11,6 @@ import { applyFlags, exportFlags, parseFlags, planFlags, syncFlags, UsageError, 
 import { redactOutput, type CliIo, type CommandName } from './io';
 import { runPlanOrApply, runSync } from './plan-apply';
 import { runValidate } from './validate';
-import { runVerifyReceipt } from './verify-receipt';
 
 /** Runs one command; resolves to its exit code. */
 export async function runCommand(name: CommandName, raw: Record<string, unknown>, files: string[], io: CliIo, argv: readonly string[]): Promise<number> {
@@ -30,8 +29,11 @@ export async function runCommand(name: CommandName, raw: Record<string, unknown>
         return await runPlanOrApply('apply', parseFlags(applyFlags, raw), files, redactingIo, secrets);
       case 'sync':
         return await runSync(parseFlags(syncFlags, raw), files, redactingIo, secrets);
-      case 'verify-receipt':
+      case 'verify-receipt': {
+        // Lazy: the DSSE code (sigstore's modules) is loaded only by the command that needs it.
+        const { runVerifyReceipt } = require('./verify-receipt') as typeof import('./verify-receipt');
         return await runVerifyReceipt(parseFlags(verifyReceiptFlags, raw), files, redactingIo);
+      }
     }
   } catch (error) {
     if (error instanceof UsageError || error instanceof BridgeError || isReportableError(error)) {
