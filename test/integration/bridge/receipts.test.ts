@@ -4,11 +4,12 @@
  * dry run), signed and unsigned, verified by `verify-receipt`, and never holding a secret.
  */
 import { execFile } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createClient, type ShoreGuardClient } from '../../../sdk';
+import { keyidOf } from '../../../bridge/receipts/keys';
 import { receiptStatementSchema, type ReceiptStatement } from '../../../bridge/receipts/statement';
 import { BASE_POLICY, readText, runCli, runJson, useGitopsEmulator, writeText } from './harness';
 
@@ -71,9 +72,27 @@ describe('apply/sync --receipt-dir', () => {
     return stdout.trim();
   }
 
-  async function collect(): Promise<Map<string, string>> {
-    const texts = await receiptTexts(receipts);
+  const SIGN = ['--signing-key', 'env:RECEIPT_KEY'];
+  const signedEnv = () => ({ ...env(), RECEIPT_KEY: ed25519.privatePem });
+
+  /** The receipts written so far; each one must pass verify-receipt (with its signer's public key when signed). */
+  async function collect(from: string = receipts): Promise<Map<string, string>> {
+    const texts = await receiptTexts(from);
     written.push(...texts.values());
+    const groups = new Map<string, string[]>();
+    for (const [receiptFile, text] of texts) {
+      const keyid = (JSON.parse(text) as { signatures?: { keyid: string }[] }).signatures?.[0]?.keyid ?? 'unsigned';
+      groups.set(keyid, [...(groups.get(keyid) ?? []), receiptFile]);
+    }
+    for (const [keyid, files] of groups) {
+      const signer = [ed25519, p256].find((k) => keyidOf(createPublicKey(k.publicPem)) === keyid);
+      const keyFile = join(dir(), `verify-${files.length}.pub`);
+      if (signer !== undefined) await writeFile(keyFile, signer.publicPem);
+      expect({ keyid, known: keyid === 'unsigned' || signer !== undefined }).toEqual({ keyid, known: true });
+      const verified = await runJson(['verify-receipt', ...files, ...(signer === undefined ? [] : ['--public-key', keyFile])]);
+      expect({ files, code: verified.code, counts: verified.report.counts }).toEqual({ files, code: 0, counts: { valid: files.length } });
+      expect(verified.report.targets.flatMap((t) => t.problems)).toEqual([]);
+    }
     return texts;
   }
 
@@ -212,13 +231,13 @@ describe('apply/sync --receipt-dir', () => {
     const { statement } = await onlyReceipt();
     expect(statement.predicate).toMatchObject({ outcome: { status: 'vote_recorded' }, votes: { cast: 1, needed: 2 } });
     expect(statement.predicate.request.requestIds).toHaveLength(1);
-    written.push(...(await receiptTexts(join(receipts, 'first'))).values());
+    await collect(join(receipts, 'first'));
   });
 
   it('GIVEN the apply response lost WHEN the outcome is read back THEN the receipt says recovered, with the sent request id and the live hash after', async () => {
     await edit(file, addTmp2);
     emulator().faults.inject({ kind: 'lose-response', count: 1, match: { method: 'POST', path: /apply/ } });
-    const run = await runJson(['apply', '--dir', tree, file, '--receipt-dir', receipts], { env: env() });
+    const run = await runJson(['apply', '--dir', tree, file, '--receipt-dir', receipts, ...SIGN], { env: signedEnv() });
     expect(run.code).toBe(0);
     const { statement } = await onlyReceipt();
     const live = await admin.policies.export('gw', 'sb');
@@ -233,7 +252,7 @@ describe('apply/sync --receipt-dir', () => {
   it('GIVEN a pinned sandbox WHEN applied THEN the receipt records the pin and no write', async () => {
     await admin.pins.pin('gw', 'sb', { reason: 'change freeze' });
     await edit(file, addTmp2);
-    const run = await runJson(['apply', '--dir', tree, file, '--receipt-dir', receipts], { env: env() });
+    const run = await runJson(['apply', '--dir', tree, file, '--receipt-dir', receipts, ...SIGN], { env: signedEnv() });
     expect(run.code).toBe(2);
     const { statement } = await onlyReceipt();
     expect(statement.predicate).toMatchObject({
@@ -249,7 +268,7 @@ describe('apply/sync --receipt-dir', () => {
     await admin.policies.apply('gw', 'sb', { yaml: (await readText(join(tree, 'gw', 'sb.yaml'))).replace('    - /tmp\n', '    - /tmp\n    - /elsewhere\n') });
     const live = await admin.policies.export('gw', 'sb');
     await edit(file, addTmp2);
-    const run = await runJson(['apply', '--dir', tree, file, '--receipt-dir', receipts], { env: env() });
+    const run = await runJson(['apply', '--dir', tree, file, '--receipt-dir', receipts, ...SIGN], { env: signedEnv() });
     expect(run.code).toBe(2);
     const { statement } = await onlyReceipt();
     expect(statement.predicate).toMatchObject({
@@ -262,7 +281,7 @@ describe('apply/sync --receipt-dir', () => {
   it('GIVEN a server failure WHEN applied THEN the receipt records the error with its request id', async () => {
     await edit(file, addTmp2);
     emulator().faults.inject({ kind: 'status', status: 500, count: 1, match: { method: 'POST', path: /apply/ } });
-    const run = await runJson(['apply', '--dir', tree, file, '--receipt-dir', receipts], { env: env() });
+    const run = await runJson(['apply', '--dir', tree, file, '--receipt-dir', receipts, ...SIGN], { env: signedEnv() });
     expect(run.code).toBe(2);
     const { statement } = await onlyReceipt();
     expect(statement.predicate.outcome).toMatchObject({ status: 'error', error: { code: 'server', status: 500 } });
@@ -282,7 +301,7 @@ describe('apply/sync --receipt-dir', () => {
 
   it('GIVEN sync --dry-run WHEN one target drifts THEN plan receipts (dry run) with in_sync and drift', async () => {
     await edit(file, addTmp2);
-    const run = await runJson(['sync', '--dir', tree, '--dry-run', '--receipt-dir', receipts], { env: env() });
+    const run = await runJson(['sync', '--dir', tree, '--dry-run', '--receipt-dir', receipts, ...SIGN], { env: signedEnv() });
     expect(run.code).toBe(1);
     const statements = [...(await collect()).values()].map(statementOf);
     expect(statements.map((s) => [s.predicate.dryRun, s.predicate.outcome.status]).sort()).toEqual([
