@@ -1,7 +1,12 @@
 // Two projects so CI can report unit and integration separately; both transpile with swc (type
 // checking is `npm run typecheck`, run by scripts/test.sh before jest).
-const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2023' }, module: { type: 'commonjs' } }] };
-const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'] };
+const swc = ['@swc/jest', { jsc: { target: 'es2023' }, module: { type: 'commonjs' } }];
+// The CEL library ships ES modules only: Node loads it with require(esm), jest's module loader
+// cannot, so jest compiles it to CommonJS like the tests.
+const esmOnly = ['@marcbachmann/cel-js'];
+const transform = { '^.+\\.ts$': swc, [`/node_modules/(${esmOnly.join('|')})/.+\\.js$`]: swc };
+const transformIgnorePatterns = [`/node_modules/(?!(${esmOnly.join('|')})/)`];
+const common = { testEnvironment: 'node', transform, transformIgnorePatterns, moduleFileExtensions: ['ts', 'js', 'json'] };
 
 module.exports = {
   projects: [

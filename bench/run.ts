@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { coldStartBench } from './cold-start';
 import { pulumiBench, terraformBench } from './engines';
 import { fleetBench } from './fleet';
+import { gatesBench } from './gates';
 import { type Bench, type BenchContext, type BenchOptions, type StoredResult, assembleResults, loadResult, renderSection, storeResult } from './lib/bench';
 import { assertCliBuilt } from './lib/gitops-cli';
 import { type RealPeer, startRealPeer } from './lib/real-peer';
@@ -24,7 +25,7 @@ import { clientBench, demoteHeadings, gitopsLibraryBench } from './scripts';
 import { yamlBench } from './yaml';
 
 /** In RESULTS.md order. */
-export const BENCHES: readonly Bench[] = [fleetBench, peerBench, coldStartBench, requestsBench, yamlBench, pulumiBench, terraformBench, clientBench, gitopsLibraryBench];
+export const BENCHES: readonly Bench[] = [fleetBench, peerBench, coldStartBench, requestsBench, yamlBench, pulumiBench, terraformBench, clientBench, gitopsLibraryBench, gatesBench];
 
 export const DEFAULT_OPTIONS: BenchOptions = {
   fleetSizes: [10, 100, 500],

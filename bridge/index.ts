@@ -66,3 +66,5 @@ export { ReceiptWriter, ciRecord, type LiveReadBack, type ReceiptWriterOptions }
 export { SourceInspector, fileAtCommit } from './receipts/source';
 export { verifyReceiptText, type ReceiptVerification, type VerifyReceiptOptions } from './receipts/verify';
 export type { SettledTarget } from './targets/run';
+export * from './gates';
+export { renderSarif, SARIF_SCHEMA, type SarifRuleInfo } from './report/render-sarif';

@@ -18,7 +18,7 @@ bash "$ROOT/scripts/ensure-deps.sh" || { echo "0 passed, 1 failed"; exit 1; }
 # .cache/ and builds from scratch on a fresh machine; the tests would build them too, but doing it here
 # keeps parallel jest workers from waiting on one another and shows the time it takes.
 peers_failed=0
-step "real peers: ShoreGuard 0.40.0 (Debian sid root), Pulumi CLI, OpenTofu"
+step "real peers: ShoreGuard 0.40.0 (Debian sid root), Pulumi CLI, OpenTofu, OPA"
 if ! bash "$ROOT/scripts/real-shoreguard/setup.sh" >&2; then peers_failed=1; fi
 if ! bash "$ROOT/scripts/engines/build-all.sh" >&2; then peers_failed=1; fi
 

@@ -31,14 +31,28 @@ function nonEmptyValue(value: string): string {
 /** Output, exit-code and connection flags shared by the commands. */
 function withReportOptions(command: Command): Command {
   return command
-    .addOption(new Option('--output <format>', 'report format on stdout').choices(['text', 'json', 'markdown']).default('text'))
+    .addOption(new Option('--output <format>', 'report format on stdout').choices(['text', 'json', 'markdown', 'sarif']).default('text'))
     .option('--json-file <path>', 'also write the JSON report to this file')
     .option('--markdown-file <path>', 'also write the markdown report (PR/MR comment) to this file')
+    .option('--sarif-file <path>', 'also write the findings as SARIF 2.1.0 (GitHub code scanning) to this file')
     .option(DETAILED_EXITCODE_FLAG, "Terraform's exit codes: 0 clean, 1 error, 2 changes")
     .option('--color', 'force colour in text output')
     .option('--no-color', 'no colour in text output (default: colour on a TTY unless NO_COLOR is set)')
     .option('--no-annotations', 'no GitHub Actions annotations (default: on when GITHUB_ACTIONS=true)')
     .option('--no-step-summary', 'do not append the markdown report to $GITHUB_STEP_SUMMARY');
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), nonEmptyValue(value)];
+}
+
+/** The policy gates: the same checks in validate, plan, apply and sync. */
+function withRulesOption(command: Command): Command {
+  return command.option(
+    '--rules <spec>',
+    "policy rules to enforce: 'builtin' (the built-in pack), a rule file (e.g. .shoreguard-rules.yaml) or a directory of rule files; repeatable",
+    collect,
+  );
 }
 
 function withServerOptions(command: Command): Command {
@@ -95,7 +109,7 @@ export function buildProgram(run: (name: CommandName, options: Record<string, un
   ).action(action('export'));
 
   withReportOptions(
-    withSelectionOptions(program.command('validate').description('Check policy files offline: every problem with file, line and field'), 'check')
+    withSelectionOptions(withRulesOption(program.command('validate').description('Check policy files offline: every problem with file, line and field')), 'check')
       .option('--base <revision>', 'also compare each file with its version at this git revision (flags changes ShoreGuard ignores)')
       .option('--fail-on-warn', 'warnings fail the run too')
       .option('--strict-target', 'metadata naming another gateway/sandbox than the file location is an error, not a warning')
@@ -105,7 +119,7 @@ export function buildProgram(run: (name: CommandName, options: Record<string, un
 
   withReportOptions(
     withServerOptions(
-      withSelectionOptions(program.command('plan').description('Dry-run every target: drift per section, pin and approval state up front'), 'plan')
+      withSelectionOptions(withRulesOption(program.command('plan').description('Dry-run every target: drift per section, pin and approval state up front')), 'plan')
         .option('--expected-version <hash>', 'lock to check instead of metadata.policy_hash (one target only)', nonEmptyValue)
         .option('--rebase', 'on a version conflict, report in sync when the file already matches the live policy')
         .option('--details', 'read the live policy of changed network rules to show what changed inside them (+1 request each)')
@@ -117,7 +131,7 @@ export function buildProgram(run: (name: CommandName, options: Record<string, un
   withReportOptions(
     withServerOptions(
       withWriteOptions(
-        withSelectionOptions(program.command('apply').description('Apply with the optimistic lock; report applied, votes, pins and conflicts'), 'apply')
+        withSelectionOptions(withRulesOption(program.command('apply').description('Apply with the optimistic lock; report applied, votes, pins and conflicts')), 'apply')
           .option('--expected-version <hash>', 'lock to send instead of metadata.policy_hash (one target only)', nonEmptyValue)
           .option('--rebase', 'on a version conflict, succeed when the file already matches the live policy')
           .option('--fail-on-warn', 'files with warnings are not sent'),
@@ -128,9 +142,7 @@ export function buildProgram(run: (name: CommandName, options: Record<string, un
   withReportOptions(
     withServerOptions(
       withWriteOptions(
-        program
-          .command('sync')
-          .description('Apply (or with --dry-run, plan) every target of a policy tree')
+        withRulesOption(program.command('sync').description('Apply (or with --dry-run, plan) every target of a policy tree'))
           .argument('[files...]', 'only these files of the tree (e.g. those a pull request changed)')
           .requiredOption('--dir <dir>', 'policy tree: every <dir>/<gateway>/<sandbox>.yaml')
           .option('--layout <pattern>', 'file layout under --dir', '{gateway}/{sandbox}.yaml')

@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import { thrownText } from '../core/errors';
 import { renderGithubAnnotations } from '../report/render-github';
 import { renderMarkdown } from '../report/render-markdown';
+import { renderSarif, type SarifRuleInfo } from '../report/render-sarif';
 import { renderText } from '../report/render-text';
 import { exitCodeFor, type RunReport, type TargetReport } from '../report/report';
 import { writeFilesAtomically } from '../targets/files';
@@ -10,11 +11,18 @@ import type { ReportFlags } from './flags';
 import type { CliIo, Output } from './io';
 
 /** Prints the report in the chosen format and writes the extra report files. Returns the exit code. */
-export async function emit(report: RunReport, flags: ReportFlags, io: Output, stdoutTaken: boolean): Promise<number> {
+export async function emit(report: RunReport, flags: ReportFlags, io: Output, stdoutTaken: boolean, sarifRules?: readonly SarifRuleInfo[]): Promise<number> {
+  const sarif = () => `${JSON.stringify(renderSarif(report, sarifRules), null, 2)}\n`;
   const primary = stdoutTaken ? io.stderr : io.stdout;
   const color = flags.color ?? (primary.isTTY === true && io.env['NO_COLOR'] === undefined && io.env['TERM'] !== 'dumb');
   const rendered =
-    flags.output === 'json' ? `${JSON.stringify(report, null, 2)}\n` : flags.output === 'markdown' ? renderMarkdown(report) : renderText(report, { color });
+    flags.output === 'json'
+      ? `${JSON.stringify(report, null, 2)}\n`
+      : flags.output === 'markdown'
+        ? renderMarkdown(report)
+        : flags.output === 'sarif'
+          ? sarif()
+          : renderText(report, { color });
   primary.write(rendered);
 
   const github = io.env['GITHUB_ACTIONS'] === 'true';
@@ -27,6 +35,7 @@ export async function emit(report: RunReport, flags: ReportFlags, io: Output, st
     const writes = [
       ...(flags.jsonFile === undefined ? [] : [{ file: flags.jsonFile, content: io.redact(`${JSON.stringify(report, null, 2)}\n`) }]),
       ...(flags.markdownFile === undefined ? [] : [{ file: flags.markdownFile, content: io.redact(renderMarkdown(report)) }]),
+      ...(flags.sarifFile === undefined ? [] : [{ file: flags.sarifFile, content: io.redact(sarif()) }]),
     ];
     if (writes.length > 0) await writeFilesAtomically(writes);
     const summaryFile = io.env['GITHUB_STEP_SUMMARY'];

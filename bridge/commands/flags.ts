@@ -9,13 +9,19 @@ export class UsageError extends Error {
 }
 
 export const reportFlags = z.object({
-  output: z.enum(['text', 'json', 'markdown']),
+  output: z.enum(['text', 'json', 'markdown', 'sarif']),
   jsonFile: z.string().optional(),
   markdownFile: z.string().optional(),
   detailedExitcode: z.boolean().optional(),
   color: z.boolean().optional(),
   annotations: z.boolean(),
   stepSummary: z.boolean(),
+  sarifFile: z.string().optional(),
+});
+
+/** `--rules SPEC` (repeatable): `builtin`, a rule file or a directory of rule files. */
+export const gateFlags = z.object({
+  rules: z.array(z.string().min(1, 'must not be empty')).optional(),
 });
 
 export const serverFlags = z.object({
@@ -41,14 +47,14 @@ export const exportFlags = reportFlags.extend(serverFlags.shape).extend({
   layout: z.string(),
 });
 
-export const validateFlags = reportFlags.extend(selectionFlags.shape).extend({
+export const validateFlags = reportFlags.extend(selectionFlags.shape).extend(gateFlags.shape).extend({
   base: z.string().optional(),
   failOnWarn: z.boolean().optional(),
   strictTarget: z.boolean().optional(),
   unknownSections: z.enum(['error', 'warning']),
 });
 
-export const planFlags = reportFlags.extend(serverFlags.shape).extend(selectionFlags.shape).extend({
+export const planFlags = reportFlags.extend(serverFlags.shape).extend(selectionFlags.shape).extend(gateFlags.shape).extend({
   expectedVersion: z.string().optional(),
   rebase: z.boolean().optional(),
   details: z.boolean().optional(),
@@ -63,7 +69,7 @@ export const applyFlags = planFlags.extend({
   signingKey: z.string().min(1).optional(),
 });
 
-export const syncFlags = reportFlags.extend(serverFlags.shape).extend({
+export const syncFlags = reportFlags.extend(serverFlags.shape).extend(gateFlags.shape).extend({
   dir: z.string(),
   layout: z.string(),
   dryRun: z.boolean().optional(),

@@ -4,6 +4,7 @@ import { runPolicies } from '../targets/run';
 import { selectTreeSources } from '../targets/local';
 import { withClient } from './client';
 import { emit, progress } from './emit';
+import { loadGates } from './gates';
 import { exitStyle, UsageError, type applyFlags, type planFlags, type syncFlags } from './flags';
 import type { Output } from './io';
 import { checkLayout, selectSources } from './selection';
@@ -16,6 +17,7 @@ export async function runPlanOrApply(
   io: Output,
   secrets: string[],
 ): Promise<number> {
+  const gates = await loadGates(flags, io);
   const selection = await selectSources(flags, files, io);
   if (flags.expectedVersion !== undefined && selection.sources.length > 1) {
     throw new UsageError('--expected-version locks one target; name a single file (it cannot apply to several)');
@@ -39,17 +41,19 @@ export async function runPlanOrApply(
         ...(flags.expectedVersion === undefined ? {} : { expectedVersion: flags.expectedVersion }),
         ...(write === undefined ? {} : { mode: write.mode, forceUnlocked: write.forceUnlocked === true }),
         onProgress: progress(io),
+        ...gates.options,
         ...(receipts === undefined ? {} : { onSettled: receipts.onSettled }),
       },
-      selection.problems,
+      [...gates.problems, ...selection.problems],
     );
-    const code = await emit(report, flags, io, false);
+    const code = await emit(report, flags, io, false, gates.catalog);
     return receipts === undefined ? code : receipts.finish(code);
   });
 }
 
 export async function runSync(flags: z.infer<typeof syncFlags>, files: string[], io: Output, secrets: string[]): Promise<number> {
   checkLayout(flags.layout);
+  const gates = await loadGates(flags, io);
   const selection = await selectTreeSources({ root: flags.dir, pattern: flags.layout, ...(files.length > 0 ? { files } : {}) });
   const key = await loadReceiptKey(flags, io, secrets);
   return withClient(flags, io, secrets, async (client) => {
@@ -69,11 +73,12 @@ export async function runSync(flags: z.infer<typeof syncFlags>, files: string[],
         mode: flags.mode,
         forceUnlocked: flags.forceUnlocked === true,
         onProgress: progress(io),
+        ...gates.options,
         ...(receipts === undefined ? {} : { onSettled: receipts.onSettled }),
       },
-      selection.problems,
+      [...gates.problems, ...selection.problems],
     );
-    const code = await emit(report, flags, io, false);
+    const code = await emit(report, flags, io, false, gates.catalog);
     return receipts === undefined ? code : receipts.finish(code);
   });
 }

@@ -4,11 +4,13 @@ import { policyAtRevision } from '../targets/git';
 import type { PolicySource } from '../targets/local';
 import { validateSources } from '../targets/validate-files';
 import { emit } from './emit';
+import { loadGates } from './gates';
 import { exitStyle, type validateFlags } from './flags';
 import type { Output } from './io';
 import { selectSources } from './selection';
 
 export async function runValidate(flags: z.infer<typeof validateFlags>, files: string[], io: Output): Promise<number> {
+  const gates = await loadGates(flags, io);
   const selection = await selectSources(flags, files, io);
   const base = flags.base;
   const report = await validateSources(
@@ -18,9 +20,10 @@ export async function runValidate(flags: z.infer<typeof validateFlags>, files: s
       unknownSections: flags.unknownSections,
       failOnWarn: flags.failOnWarn === true,
       exitCodeStyle: exitStyle(flags),
+      ...gates.options,
       ...(base === undefined ? {} : { previousPolicy: (source: PolicySource) => (source.text === undefined ? policyAtRevision(source.file, base) : Promise.resolve(undefined)) }),
     },
-    selection.problems,
+    [...gates.problems, ...selection.problems],
   );
-  return emit(report, flags, io, false);
+  return emit(report, flags, io, false, gates.catalog);
 }

@@ -68,7 +68,9 @@ export type ProblemCode =
   | 'statement_invalid'
   | 'receipt_inconsistent'
   | 'file_changed'
-  | 'commit_not_recorded';
+  | 'commit_not_recorded'
+  // policy gates (--rules): the rule id is in `rule`
+  | 'gate_finding';
 
 export interface Problem {
   /** File the problem is in, as given by the caller (undefined for in-memory text). */
@@ -82,6 +84,8 @@ export interface Problem {
   readonly code: ProblemCode;
   readonly message: string;
   readonly severity: Severity;
+  /** For `gate_finding`: the id of the rule that found it (`SG003`, or a rule file's id). */
+  readonly rule?: string;
 }
 
 const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;

@@ -12,10 +12,17 @@ export interface GateFinding {
   readonly message: string;
   readonly file: string | null;
   readonly line?: number;
+  /** 1-based column of the rule key (added to the first shape; optional). */
+  readonly column?: number;
   /** Dotted path of the rule key in the document, e.g. `policy.network_policies.github`. */
   readonly path?: string;
   /** Set when a suppression matched: the finding does not count, and why. */
-  readonly suppressed?: { readonly reason: string; readonly expires?: string };
+  readonly suppressed?: {
+    readonly reason: string;
+    readonly expires?: string;
+    /** `inSource`: a `# shoreguard-gitops:ignore` comment in the file; `external`: a rule file (SARIF's kinds). */
+    readonly kind?: 'inSource' | 'external';
+  };
 }
 
 export interface GateSummary {
@@ -25,4 +32,19 @@ export interface GateSummary {
   readonly warnings: number;
   readonly suppressed: number;
   readonly findings: readonly GateFinding[];
+}
+
+/** "gates builtin@0.1.0, rules.yaml: 1 error, 2 warnings, 1 suppressed" — the reporters' one-line summary. */
+export function describeGates(gates: GateSummary): string {
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  return `gates ${gates.packs.join(', ')}: ${plural(gates.errors, 'error')}, ${plural(gates.warnings, 'warning')}, ${gates.suppressed} suppressed`;
+}
+
+/** One line per suppressed finding, so a reviewer sees what was waived and why. */
+export function describeSuppressed(gates: GateSummary): string[] {
+  return gates.findings.flatMap((f) =>
+    f.suppressed === undefined
+      ? []
+      : [`suppressed ${f.ruleId}${f.line === undefined ? '' : ` (line ${f.line})`}: ${f.message} — reason: ${f.suppressed.reason}${f.suppressed.expires === undefined ? '' : `, until ${f.suppressed.expires}`}`],
+  );
 }

@@ -6,6 +6,7 @@
  */
 import { renderDiffLines } from './diff-render';
 import { formatProblem } from '../core/problems';
+import { describeGates, describeSuppressed } from './gates';
 import { describeVotes, STATUS_ORDER, targetLabel, type ResultClass, type RunReport, type TargetReport } from './report';
 
 /** GitHub rejects comments longer than 65,536 characters; leave room for a wrapper's own text. */
@@ -91,9 +92,10 @@ function section(target: TargetReport): string | undefined {
   if (target.problems.length > 0) {
     body.push(target.problems.map((p) => `- ${p.severity === 'error' ? '❌' : '⚠️'} ${inline(formatProblem(p))}`).join('\n'));
   }
+  if (target.gates !== undefined) body.push([describeGates(target.gates), ...describeSuppressed(target.gates)].map((line) => `- ${inline(line)}`).join('\n'));
   for (const note of target.notes ?? []) body.push(`_Note: ${inline(note)}_`);
   if (target.next !== undefined) body.push(`**Next:** ${inline(target.next)}`);
-  const worthShowing = target.result !== 'clean' || target.problems.length > 0 || target.recovered !== undefined;
+  const worthShowing = target.result !== 'clean' || target.problems.length > 0 || target.recovered !== undefined || (target.gates?.suppressed ?? 0) > 0;
   if (!worthShowing || body.length === 0) return undefined;
   const summary = `${ICON[target.result]} <code>${escapeHtml(targetLabel(target))}</code>: ${escapeHtml(target.status)}`;
   return `<details><summary>${summary}</summary>\n\n${body.join('\n\n')}\n\n</details>\n`;

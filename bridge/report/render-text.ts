@@ -5,6 +5,7 @@
  */
 import { renderDiffLines } from './diff-render';
 import { formatProblem } from '../core/problems';
+import { describeGates, describeSuppressed } from './gates';
 import { describeVotes, STATUS_ORDER, targetLabel, type ResultClass, type RunReport, type TargetReport } from './report';
 
 export interface TextRenderOptions {
@@ -31,7 +32,7 @@ export function renderText(report: RunReport, options: TextRenderOptions = {}): 
 function renderTarget(target: TargetReport, paint: (style: Style, text: string) => string, compactClean: boolean): string[] {
   const file = target.file !== null && target.gateway !== null ? paint('dim', ` (${target.file})`) : '';
   const lines = [`${paint('bold', targetLabel(target))}${file}: ${paint(CLASS_STYLE[target.result], target.status)} — ${target.summary}`];
-  const quiet = compactClean && target.result === 'clean' && target.problems.length === 0 && target.recovered === undefined && target.next === undefined;
+  const quiet = compactClean && target.result === 'clean' && target.problems.length === 0 && target.recovered === undefined && target.next === undefined && (target.gates?.suppressed ?? 0) === 0;
   if (quiet) return lines;
   const detail = (text: string) => lines.push(`    ${text}`);
 
@@ -46,6 +47,7 @@ function renderTarget(target: TargetReport, paint: (style: Style, text: string) 
   }
   if (target.diff !== undefined && target.conflict === undefined) lines.push(...colourDiff(renderDiffLines(target.diff, { indent: '    ' }), paint));
   for (const problem of target.problems) detail(paint(problem.severity === 'error' ? 'red' : 'yellow', formatProblem(problem)));
+  if (target.gates !== undefined) for (const line of [describeGates(target.gates), ...describeSuppressed(target.gates)]) detail(line);
   for (const note of target.notes ?? []) detail(`note: ${note}`);
   if (target.next !== undefined) detail(`next: ${target.next}`);
   return lines;

@@ -13,6 +13,9 @@ import { discoverTargets, isValidTargetName, PolicyLayout, type DiscoverOptions,
 import { hasErrors, sortProblems, type Problem, type Severity } from '../core/problems';
 import type { SourceIndex } from '../document/source';
 import { validatePolicyText } from '../document/validate';
+import { evaluateGates } from '../gates/evaluate';
+import type { RuleSet } from '../gates/ruleset';
+import type { GateSummary } from '../report/gates';
 
 /** A policy file and, when known from its location or the command line, its target. */
 export interface PolicySource {
@@ -34,6 +37,8 @@ export interface PreparedPolicy {
   readonly problems: readonly Problem[];
   /** Locates fields of the file, for problems found later (e.g. ignored changes). */
   readonly source?: SourceIndex;
+  /** What the policy gates found, when a rule set was given. */
+  readonly gates?: GateSummary;
 }
 
 export type LoadedPolicy =
@@ -45,6 +50,7 @@ export type LoadedPolicy =
       readonly problems: readonly Problem[];
       /** The file's text, when it could be read (receipts attest these bytes). */
       readonly text?: string;
+      readonly gates?: GateSummary;
     };
 
 export interface LoadOptions {
@@ -66,6 +72,8 @@ export interface LoadOptions {
   readonly expectedVersion?: string;
   /** The previous version of a file's policy (e.g. at the base commit), to warn about ignored changes. */
   readonly previousPolicy?: (source: PolicySource) => Promise<PolicyLike | undefined>;
+  /** The policy gates (`--rules`): an error-severity finding keeps the file from being sent. */
+  readonly gates?: RuleSet;
 }
 
 /** Reads, validates and canonicalizes one file. Never throws for bad input. */
@@ -93,6 +101,12 @@ export async function loadPolicy(source: PolicySource, options: LoadOptions = {}
 
   const metadata = parsed.document.metadata;
   const target = source.target ?? targetFromMetadata(metadata);
+  const gates =
+    options.gates === undefined
+      ? undefined
+      : evaluateGates(options.gates, { document: parsed.document, source: parsed.source, text, target: { gateway: target?.gateway ?? null, sandbox: target?.sandbox ?? null, file } });
+  if (gates !== undefined) problems.push(...gates.problems);
+  const gateSummary = gates === undefined ? {} : { gates: gates.summary };
   if (target === undefined) {
     problems.push({
       file,
@@ -118,8 +132,9 @@ export async function loadPolicy(source: PolicySource, options: LoadOptions = {}
     });
   }
   const blocking = hasErrors(problems) || (options.failOnWarn === true && problems.length > 0);
-  if (blocking || target === undefined) return failed(source, problems, target, text);
+  if (blocking || target === undefined) return { ...failed(source, problems, target, text), ...gateSummary };
   return {
+    ...gateSummary,
     ok: true,
     target,
     file: source.file,

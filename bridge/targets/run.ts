@@ -82,6 +82,7 @@ export async function runPolicies(
     } else {
       report = options.dryRun ? await planTarget(client, local, options) : await applyTarget(client, local, options);
     }
+    if (local.gates !== undefined) report = { ...report, gates: local.gates };
     if (options.onSettled !== undefined) report = await options.onSettled({ report, local, startedAt, finishedAt: new Date() });
     options.onProgress?.(++done, total, report);
     return report;

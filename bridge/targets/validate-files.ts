@@ -8,9 +8,11 @@ import { DEFAULT_CONCURRENCY, mapConcurrent } from '../core/concurrency';
 import { thrownText } from '../core/errors';
 import type { PolicyLike } from '../document/diff';
 import type { PolicySource } from './local';
-import { formatProblem, hasErrors, type Problem, type Severity } from '../core/problems';
+import { formatProblem, hasErrors, sortProblems, type Problem, type Severity } from '../core/problems';
 import { buildRunReport, targetReport, type ExitCodeStyle, type RunReport, type TargetReport } from '../report/report';
 import { validatePolicyText } from '../document/validate';
+import { evaluateGates } from '../gates/evaluate';
+import type { RuleSet } from '../gates/ruleset';
 
 export interface ValidateRunOptions {
   /**
@@ -26,6 +28,8 @@ export interface ValidateRunOptions {
   readonly previousPolicy?: (source: PolicySource) => Promise<PolicyLike | undefined>;
   /** @default 'shoreguard' */
   readonly exitCodeStyle?: ExitCodeStyle;
+  /** The policy gates (`--rules`): their findings are problems of the file, and the report's `gates`. */
+  readonly gates?: RuleSet;
 }
 
 export async function validateSources(sources: readonly PolicySource[], options: ValidateRunOptions = {}, problems: readonly Problem[] = []): Promise<RunReport> {
@@ -61,14 +65,27 @@ async function validateSource(source: PolicySource, options: ValidateRunOptions)
   const metadata = result.parsed?.document.metadata;
   const gateway = base.gateway ?? (typeof metadata?.gateway === 'string' ? metadata.gateway : null);
   const sandbox = base.sandbox ?? (typeof metadata?.sandbox === 'string' ? metadata.sandbox : null);
-  const errors = result.problems.filter((p) => p.severity === 'error');
-  const warnings = result.problems.length - errors.length;
-  const failed = hasErrors(result.problems) || (options.failOnWarn === true && warnings > 0);
-  const first = errors[0] ?? result.problems[0];
+  const gates =
+    options.gates === undefined || result.parsed === undefined
+      ? undefined
+      : evaluateGates(options.gates, { document: result.parsed.document, source: result.parsed.source, text, target: { gateway, sandbox, file: source.file } });
+  const problems = gates === undefined ? result.problems : sortProblems([...result.problems, ...gates.problems]);
+  const errors = problems.filter((p) => p.severity === 'error');
+  const warnings = problems.length - errors.length;
+  const failed = hasErrors(problems) || (options.failOnWarn === true && warnings > 0);
+  const first = errors[0] ?? problems[0];
   const summary = failed
     ? `${errors.length} error(s), ${warnings} warning(s)${first === undefined ? '' : `; first: ${formatProblem(first)}`}`
     : warnings > 0
       ? `valid, with ${warnings} warning(s)`
       : 'valid';
-  return targetReport({ gateway, sandbox, file: source.file, status: failed ? 'invalid' : 'valid', summary, problems: result.problems });
+  return targetReport({
+    gateway,
+    sandbox,
+    file: source.file,
+    status: failed ? 'invalid' : 'valid',
+    summary,
+    problems,
+    ...(gates === undefined ? {} : { gates: gates.summary }),
+  });
 }

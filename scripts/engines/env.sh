@@ -9,7 +9,7 @@ _engines_cache="${SHOREGUARD_ENGINES_CACHE:-$_engines_root/.cache/engines}"
 
 # pulumi first: the engine finds the pulumi-nodejs dynamic-provider plugin and the nodejs language
 # host on PATH (otherwise it tries to download them and fails offline).
-export PATH="$_engines_cache/pulumi/bin:$_engines_cache/tofu/bin:$PATH"
+export PATH="$_engines_cache/pulumi/bin:$_engines_cache/tofu/bin:$_engines_cache/opa/bin:$PATH"
 
 # The language host and the dynamic-provider plugin run `node` from PATH and @pulumi/pulumi needs
 # Node >= 22; reuse with-node.sh's choice (it installs Node 24 into .cache/node when needed).
