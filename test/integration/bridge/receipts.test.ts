@@ -358,6 +358,18 @@ describe('apply/sync --receipt-dir', () => {
     expect(changed.report.targets[0]?.summary).toContain(`gw/sb.yaml at ${amended} has sha256`);
   });
 
+  it('GIVEN --rules WHEN synced THEN each receipt records the rule-pack results; a blocking finding is recorded on the invalid target', async () => {
+    await writeText(join(tree, 'gw', 'sb2.yaml'), (await readText(join(tree, 'gw', 'sb2.yaml'))).replace('run_as_user: sandbox', 'run_as_user: root'));
+    const blocked = await runJson(['sync', '--dir', tree, '--rules', 'builtin', '--receipt-dir', receipts, ...SIGN], { env: signedEnv() });
+    expect(blocked.code).toBe(2);
+    const bySandbox = Object.fromEntries([...(await collect()).values()].map(statementOf).map((s) => [s.predicate.target.sandbox, s.predicate]));
+    expect(bySandbox['sb2']).toMatchObject({
+      outcome: { status: 'invalid' },
+      gates: { evaluated: true, packs: [expect.stringMatching(/^builtin@/)], errors: 1, findings: expect.arrayContaining([expect.objectContaining({ ruleId: 'SG009', severity: 'error' })]) },
+    });
+    expect(bySandbox['sb']).toMatchObject({ outcome: { status: 'skipped' }, gates: { evaluated: true, errors: 0 } });
+  });
+
   it('GIVEN a bad signing key WHEN applied THEN exit 2 naming the flag, nothing sent, no receipt, and the key never printed', async () => {
     const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     const cases: [string[], Record<string, string>, string][] = [
