@@ -119,7 +119,7 @@ export const coldStartBench: Bench = {
       '### Modules loaded',
       '',
       markdownTable(
-        ['command', 'modules', 'ours', 'from node_modules', 'packages (files)', 'forbidden (Pulumi, CDKTF, constructs, gRPC, protobuf)'],
+        ['command', 'modules', 'ours', 'from node_modules', 'packages (files)', 'forbidden (Pulumi, CDKTF, constructs, gRPC, protobuf, sigstore)'],
         [censusRow('`--version`', versionModules), censusRow('`plan` (one target)', planModules)],
         ['left', 'right', 'right', 'right', 'left', 'left'],
       ),

@@ -5,6 +5,9 @@
  * ⌈targets / concurrency⌉ × latency: what the run would take if the CLI cost nothing and each
  * target needed one request.
  */
+import { generateKeyPairSync } from 'node:crypto';
+import { existsSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { DEFAULT_CONCURRENCY } from '../bridge/core/concurrency';
 import { EmulatorControl } from './lib/emulator-control';
 import type { Bench, BenchContext, BenchOutcome, TargetCheck } from './lib/bench';
@@ -53,7 +56,24 @@ const SCENARIOS: readonly Scenario[] = [
     expected: (n) => ({ exitCodes: [0], counts: { applied: n } }),
     mutates: true,
   },
+  {
+    label: '`sync --dir --receipt-dir --signing-key` (apply, Ed25519-signed receipts), every file drifted',
+    isPlan: false,
+    args: (trees) => ['sync', '--dir', trees.drifted, ...receiptArgs(trees)],
+    expected: (n) => ({ exitCodes: [0], counts: { applied: n } }),
+    mutates: true,
+  },
 ];
+
+let receiptRuns = 0;
+
+/** A fresh receipt directory per run and one Ed25519 key per fleet, both inside the fleet's temporary root. */
+function receiptArgs(trees: FleetTrees): string[] {
+  const root = dirname(trees.drifted);
+  const key = join(root, 'receipt-key.pem');
+  if (!existsSync(key)) writeFileSync(key, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  return ['--receipt-dir', join(root, 'receipts', String(++receiptRuns)), '--signing-key', key];
+}
 
 interface Row {
   readonly targets: number;
@@ -151,6 +171,7 @@ function render(context: BenchContext, rows: readonly Row[]): string {
     table,
     '',
     '- **floor** = ⌈targets / concurrency⌉ × latency, issue #7\'s lower bound for one request per target; the wall time includes starting Node, reading and validating every file, and the report.',
+    '- The receipt row writes one signed in-toto receipt per target (git lookups, the signature, one file each) and reads each applied policy back for the receipt\'s `live.after` (+1 request per target).',
     '- **requests per target** is counted by the emulator. A drifted plan reads the vote pool of each drifted document too, to show the votes an apply needs (see the request-count section); `--no-votes` keeps it at one request per target.',
     '- **CLI CPU ms** is user + system time of the CLI process (GNU time): the part of the wall time the client itself spends. ' +
       'It does not shrink with concurrency, so at high concurrency (small floor) it dominates and the ratio to the floor grows.',

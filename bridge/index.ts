@@ -58,5 +58,21 @@ export { describeProposals, proposalsRun, type ProposalTarget, type ProposalsOpt
 export { pullTree, type PullOptions } from './targets/pull';
 export { settleCoveredProposals, settleReason, type SettleOptions, type Settlement } from './targets/settle';
 export { GitStatusError, headCommit, uncommittedStatus } from './targets/git';
+export {
+  IN_TOTO_PAYLOAD_TYPE,
+  IN_TOTO_STATEMENT_TYPE,
+  RECEIPT_PREDICATE_TYPE,
+  buildStatement,
+  receiptPredicateSchema,
+  receiptStatementSchema,
+  type ReceiptPredicate,
+  type ReceiptStatement,
+} from './receipts/statement';
+export { ReceiptKeyError, keyidOf, loadSigningKey, loadVerifyingKey, type KeyAlgorithm, type SigningKey, type VerifyingKey } from './receipts/keys';
+export { decodeEnvelope, envelopeJsonSchema, signEnvelope, verifyEnvelope, type EnvelopeJson, type SignatureCheck } from './receipts/dsse';
+export { ReceiptWriter, ciRecord, type LiveReadBack, type ReceiptWriterOptions } from './receipts/writer';
+export { SourceInspector, fileAtCommit } from './receipts/source';
+export { verifyReceiptText, type ReceiptVerification, type VerifyReceiptOptions } from './receipts/verify';
+export type { SettledTarget } from './targets/run';
 export * from './gates';
 export { renderSarif, SARIF_SCHEMA, type SarifRuleInfo } from './report/render-sarif';

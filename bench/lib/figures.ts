@@ -52,9 +52,10 @@ export function packageOf(modulePath: string): string | null {
 
 /**
  * Code the `shoreguard-gitops` CLI must never load (issue #7): Pulumi, CDKTF/constructs, gRPC and
- * protobuf, and our own provider front-ends that pull them in.
+ * protobuf, and our own provider front-ends that pull them in; and sigstore (receipts load it only
+ * with --receipt-dir and in verify-receipt).
  */
-export const FORBIDDEN_PACKAGES: readonly RegExp[] = [/^@pulumi\//, /^cdktf$/, /^@cdktf\//, /^constructs$/, /^@grpc\//, /^protobufjs$/, /^@protobufjs\//];
+export const FORBIDDEN_PACKAGES: readonly RegExp[] = [/^@sigstore\//, /^@pulumi\//, /^cdktf$/, /^@cdktf\//, /^constructs$/, /^@grpc\//, /^protobufjs$/, /^@protobufjs\//];
 export const FORBIDDEN_OWN_DIRS: readonly string[] = ['/provider/pulumi/', '/provider/terraform/', '/provider/cdktf/'];
 
 export interface ModuleCensus {

@@ -76,7 +76,9 @@ function withWriteOptions(command: Command): Command {
   return command
     .addOption(new Option('--mode <mode>', "replace the whole policy, merge network rules only, or auto (merge when only network_policies change)").choices(['replace', 'merge', 'auto']).default('replace'))
     .option('--force-unlocked', 'send a document without an optimistic lock (last writer wins)')
-    .option('--no-close-proposals', 'after an apply, leave pending proposals the new policy covers pending (default: reject them as applied from Git)');
+    .option('--no-close-proposals', 'after an apply, leave pending proposals the new policy covers pending (default: reject them as applied from Git)')
+    .option('--receipt-dir <dir>', 'write an evidence receipt (in-toto statement) per target and run into this directory', nonEmptyValue)
+    .option('--signing-key <key>', "sign the receipts (DSSE): an Ed25519/ECDSA PEM file, or 'env:NAME' to read it from a variable; never printed", nonEmptyValue);
 }
 
 export function buildProgram(run: (name: CommandName, options: Record<string, unknown>, files: string[]) => Promise<void>, io?: Pick<CliIo, 'stdout' | 'stderr'>): Command {
@@ -176,6 +178,16 @@ export function buildProgram(run: (name: CommandName, options: Record<string, un
         .option('--layout <pattern>', 'file layout under --dir', '{gateway}/{sandbox}.yaml'),
     ),
   ).action(action('pull'));
+
+  withReportOptions(
+    program
+      .command('verify-receipt')
+      .description('Check evidence receipts: the signature, the statement, and optionally the file at the recorded commit')
+      .argument('<receipts...>', 'receipt files (as written by apply/sync --receipt-dir)')
+      .option('--public-key <key>', "verify the DSSE signature with this public key (PEM file, or 'env:NAME'); unsigned receipts then fail")
+      .option('--check-file', 'also check that the policy file at the recorded commit still has the recorded digest')
+      .option('--repo <dir>', 'the git repository for --check-file (default: the current directory)'),
+  ).action(action('verify-receipt'));
 
   return program;
 }

@@ -66,6 +66,8 @@ export const applyFlags = planFlags.extend({
   mode: z.enum(['replace', 'merge', 'auto']),
   forceUnlocked: z.boolean().optional(),
   closeProposals: z.boolean().optional(),
+  receiptDir: z.string().min(1).optional(),
+  signingKey: z.string().min(1).optional(),
 });
 
 export const syncFlags = reportFlags.extend(serverFlags.shape).extend(gateFlags.shape).extend({
@@ -79,6 +81,14 @@ export const syncFlags = reportFlags.extend(serverFlags.shape).extend(gateFlags.
   mode: z.enum(['replace', 'merge', 'auto']),
   forceUnlocked: z.boolean().optional(),
   closeProposals: z.boolean().optional(),
+  receiptDir: z.string().min(1).optional(),
+  signingKey: z.string().min(1).optional(),
+});
+
+export const verifyReceiptFlags = reportFlags.extend({
+  publicKey: z.string().min(1).optional(),
+  checkFile: z.boolean().optional(),
+  repo: z.string().min(1).optional(),
 });
 
 export type ReportFlags = z.infer<typeof reportFlags>;

@@ -14,7 +14,7 @@ export interface OutputStream {
   readonly isTTY?: boolean;
 }
 
-export type CommandName = 'export' | 'validate' | 'plan' | 'apply' | 'sync' | 'proposals' | 'pull';
+export type CommandName = 'export' | 'validate' | 'plan' | 'apply' | 'sync' | 'proposals' | 'pull' | 'verify-receipt';
 
 /** The CLI's io with every printed text passed through the redactor of the run's secrets. */
 export interface Output extends CliIo {

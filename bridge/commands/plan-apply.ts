@@ -10,6 +10,7 @@ import { exitStyle, UsageError, type applyFlags, type planFlags, type syncFlags 
 import type { Output } from './io';
 import { checkLayout, selectSources } from './selection';
 import { gitSource } from './source';
+import { loadReceiptKey, receiptRun } from './receipts';
 
 export async function runPlanOrApply(
   command: 'plan' | 'apply',
@@ -26,7 +27,9 @@ export async function runPlanOrApply(
   const write = 'mode' in flags ? flags : undefined;
   const first = selection.sources[0]?.file;
   const source = write === undefined ? undefined : await gitSource(io, first === undefined || first === '<stdin>' ? '.' : path.dirname(first));
+  const key = write === undefined ? undefined : await loadReceiptKey(write, io, secrets);
   return withClient(flags, io, secrets, async (client) => {
+    const receipts = write === undefined ? undefined : receiptRun(write, { command: 'apply', dryRun: false, key }, client, io, secrets);
     const report = await runPolicies(
       client,
       selection.sources,
@@ -44,10 +47,12 @@ export async function runPlanOrApply(
         ...(source === undefined ? {} : { source }),
         onProgress: progress(io),
         ...gates.options,
+        ...(receipts === undefined ? {} : { onSettled: receipts.onSettled }),
       },
       [...gates.problems, ...selection.problems],
     );
-    return emit(report, flags, io, false, gates.catalog);
+    const code = await emit(report, flags, io, false, gates.catalog);
+    return receipts === undefined ? code : receipts.finish(code);
   });
 }
 
@@ -56,7 +61,9 @@ export async function runSync(flags: z.infer<typeof syncFlags>, files: string[],
   const gates = await loadGates(flags, io);
   const selection = await selectTreeSources({ root: flags.dir, pattern: flags.layout, ...(files.length > 0 ? { files } : {}) });
   const source = flags.dryRun === true ? undefined : await gitSource(io, flags.dir);
+  const key = await loadReceiptKey(flags, io, secrets);
   return withClient(flags, io, secrets, async (client) => {
+    const receipts = receiptRun(flags, { command: 'sync', dryRun: flags.dryRun === true, key }, client, io, secrets);
     const report = await runPolicies(
       client,
       selection.sources,
@@ -75,9 +82,11 @@ export async function runSync(flags: z.infer<typeof syncFlags>, files: string[],
         ...(source === undefined ? {} : { source }),
         onProgress: progress(io),
         ...gates.options,
+        ...(receipts === undefined ? {} : { onSettled: receipts.onSettled }),
       },
       [...gates.problems, ...selection.problems],
     );
-    return emit(report, flags, io, false, gates.catalog);
+    const code = await emit(report, flags, io, false, gates.catalog);
+    return receipts === undefined ? code : receipts.finish(code);
   });
 }

@@ -7,8 +7,7 @@ import { BridgeError, describeThrown } from '../core/errors';
 import { isReportableError } from '../targets/remote';
 import { usageExitCode } from './exit-codes';
 import { runExport } from './export';
-import { applyFlags, exportFlags, parseFlags, planFlags, syncFlags, UsageError, validateFlags } from './flags';
-import { proposalsFlags, pullFlags } from './flags';
+import { applyFlags, exportFlags, parseFlags, planFlags, proposalsFlags, pullFlags, syncFlags, UsageError, validateFlags, verifyReceiptFlags } from './flags';
 import { redactOutput, type CliIo, type CommandName } from './io';
 import { runPlanOrApply, runSync } from './plan-apply';
 import { runValidate } from './validate';
@@ -35,6 +34,11 @@ export async function runCommand(name: CommandName, raw: Record<string, unknown>
         return await runProposals(parseFlags(proposalsFlags, raw), files, redactingIo, secrets);
       case 'pull':
         return await runPull(parseFlags(pullFlags, raw), files, redactingIo, secrets);
+      case 'verify-receipt': {
+        // Lazy: the DSSE code (sigstore's modules) is loaded only by the command that needs it.
+        const { runVerifyReceipt } = require('./verify-receipt') as typeof import('./verify-receipt');
+        return await runVerifyReceipt(parseFlags(verifyReceiptFlags, raw), files, redactingIo);
+      }
     }
   } catch (error) {
     if (error instanceof UsageError || error instanceof BridgeError || isReportableError(error)) {

@@ -10,6 +10,8 @@ export type BridgeErrorCode =
   | 'LAYOUT_INVALID'
   | 'GIT_REVISION_UNREADABLE'
   | 'GIT_STATUS_UNREADABLE'
+  | 'RECEIPT_KEY_INVALID'
+  | 'RECEIPT_WRITE_FAILED'
   | 'GATE_RULES_INVALID';
 
 export abstract class BridgeError extends Error {

@@ -61,6 +61,16 @@ export type ProblemCode =
   | 'unreadable_file'
   // proposals / pull
   | 'unknown_chunk'
+  // evidence receipts (verify-receipt)
+  | 'receipt_malformed'
+  | 'receipt_unsigned'
+  | 'signature_invalid'
+  | 'signature_not_checked'
+  | 'key_mismatch'
+  | 'statement_invalid'
+  | 'receipt_inconsistent'
+  | 'file_changed'
+  | 'commit_not_recorded'
   // policy gates (--rules): the rule id is in `rule`
   | 'gate_finding';
 

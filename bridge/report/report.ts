@@ -13,7 +13,7 @@ import { PACKAGE_VERSION } from '../../sdk/version';
 
 export const REPORT_FORMAT_VERSION = '1.1';
 
-export type GitopsCommand = 'export' | 'validate' | 'plan' | 'apply' | 'sync' | 'proposals' | 'pull';
+export type GitopsCommand = 'export' | 'validate' | 'plan' | 'apply' | 'sync' | 'proposals' | 'pull' | 'verify-receipt';
 
 /**
  * What happened to one target (or, for `validate`, one file).
@@ -213,6 +213,10 @@ export interface TargetReport {
   readonly provenance?: readonly ProvenanceState[];
   /** `apply`: pending proposals the applied policy already covers, and how they were closed. */
   readonly settled?: readonly SettledProposal[];
+  /** `X-Request-ID` of the target's apply / dry-run request (ShoreGuard's audit log carries it). */
+  readonly requestId?: string;
+  /** The evidence receipt written for this target (`--receipt-dir`). */
+  readonly receipt?: string;
 }
 
 /** Votes on a draft chunk. Without a workflow one approve decides (`needed` 1). */

@@ -16,7 +16,7 @@
  * the file, vote recorded if the document's vote pool holds votes, otherwise an error saying that
  * nothing happened.
  */
-import { isShoreGuardError, TransportError, ValidationError, type ShoreGuardClient } from '../../sdk';
+import { isShoreGuardError, TransportError, ValidationError, type PolicyApplyOutcome, type ShoreGuardClient } from '../../sdk';
 import { checkMerge, diffPolicy, isEmptyDiff } from '../document/diff';
 import type { PreparedPolicy } from './local';
 import {
@@ -128,7 +128,17 @@ async function applyOnce(client: ShoreGuardClient, prepared: PreparedPolicy, opt
   } catch (error) {
     return failedApply(client, prepared, error, mode);
   }
+  return { ...(await outcomeReport(client, prepared, outcome, options, live, mode)), requestId: outcome.requestId };
+}
 
+async function outcomeReport(
+  client: ShoreGuardClient,
+  prepared: PreparedPolicy,
+  outcome: PolicyApplyOutcome,
+  options: ApplyOptions,
+  live: LivePolicy | undefined,
+  mode: 'replace' | 'merge',
+): Promise<TargetReport> {
   const context = live === undefined ? {} : { oldPolicy: live.policy, newPolicy: prepared.document.policy };
   switch (outcome.status) {
     case 'pinned':
@@ -210,7 +220,10 @@ async function failedApply(client: ShoreGuardClient, prepared: PreparedPolicy, e
     try {
       const state = await readVotes(client, prepared.target, voteChunkId(prepared.canonical));
       if (state.workflow === 'quorum') {
-        return voteReport(prepared, state.votes, `your vote on this document was already recorded: ${describeVotes(state.votes)}`, { mode });
+        return voteReport(prepared, state.votes, `your vote on this document was already recorded: ${describeVotes(state.votes)}`, {
+          mode,
+          ...(error.requestId === undefined ? {} : { requestId: error.requestId }),
+        });
       }
     } catch (readError) {
       if (!isReportableError(readError)) throw readError;
@@ -223,6 +236,12 @@ async function failedApply(client: ShoreGuardClient, prepared: PreparedPolicy, e
  * The apply may have happened but its answer was lost. Never re-send blindly: read the truth.
  */
 async function recoverLostResponse(client: ShoreGuardClient, prepared: PreparedPolicy, lost: TransportError): Promise<TargetReport> {
+  // The id the client sent with the lost request: the server's log may hold it.
+  const sent = lost.requestId === undefined ? {} : { requestId: lost.requestId };
+  return { ...(await readBackOutcome(client, prepared, lost)), ...sent };
+}
+
+async function readBackOutcome(client: ShoreGuardClient, prepared: PreparedPolicy, lost: TransportError): Promise<TargetReport> {
   const lostText = `the apply's response was lost (${lost.causeCode ?? (lost.timedOut ? 'timeout' : 'network error')})`;
   try {
     const live = await readLivePolicy(client, prepared.target);

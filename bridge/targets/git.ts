@@ -47,6 +47,11 @@ export async function policyAtRevision(file: string, revision: string): Promise<
   return parsed.success ? parsed.parsed.document.policy : undefined;
 }
 
+/** Runs `git` in `cwd`; rejects with git's own message. Shared with receipts (commit and file state). */
+export function runGit(args: string[], cwd: string): Promise<string> {
+  return run(args, cwd);
+}
+
 function run(args: string[], cwd: string): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile('git', args, { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {

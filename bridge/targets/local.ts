@@ -43,7 +43,15 @@ export interface PreparedPolicy {
 
 export type LoadedPolicy =
   | ({ readonly ok: true } & PreparedPolicy)
-  | { readonly ok: false; readonly target: Target | null; readonly file: string; readonly problems: readonly Problem[]; readonly gates?: GateSummary };
+  | {
+      readonly ok: false;
+      readonly target: Target | null;
+      readonly file: string;
+      readonly problems: readonly Problem[];
+      /** The file's text, when it could be read (receipts attest these bytes). */
+      readonly text?: string;
+      readonly gates?: GateSummary;
+    };
 
 export interface LoadOptions {
   /**
@@ -89,7 +97,7 @@ export async function loadPolicy(source: PolicySource, options: LoadOptions = {}
   });
   const problems = [...validation.problems];
   const parsed = validation.parsed;
-  if (parsed === undefined) return failed(source, problems);
+  if (parsed === undefined) return failed(source, problems, undefined, text);
 
   const metadata = parsed.document.metadata;
   const target = source.target ?? targetFromMetadata(metadata);
@@ -124,7 +132,7 @@ export async function loadPolicy(source: PolicySource, options: LoadOptions = {}
     });
   }
   const blocking = hasErrors(problems) || (options.failOnWarn === true && problems.length > 0);
-  if (blocking || target === undefined) return { ...failed(source, problems, target), ...gateSummary };
+  if (blocking || target === undefined) return { ...failed(source, problems, target, text), ...gateSummary };
   return {
     ...gateSummary,
     ok: true,
@@ -142,8 +150,8 @@ export async function preparePolicyText(text: string, target: Target, options: L
   return loadPolicy({ file: options.file ?? '<input>', target, text }, options);
 }
 
-function failed(source: PolicySource, problems: readonly Problem[], target?: Target): LoadedPolicy {
-  return { ok: false, target: target ?? source.target ?? null, file: source.file, problems: sortProblems(problems) };
+function failed(source: PolicySource, problems: readonly Problem[], target?: Target, text?: string): LoadedPolicy {
+  return { ok: false, target: target ?? source.target ?? null, file: source.file, problems: sortProblems(problems), ...(text === undefined ? {} : { text }) };
 }
 
 function targetFromMetadata(metadata: PolicyDocument['metadata']): Target | undefined {

@@ -11,7 +11,7 @@
  * | pinned (423) | 2 (the SDK reads the pin for reason and expiry) |
  * | conflict (409) | 2 (+ export, for the live-vs-file diff) |
  */
-import type { ShoreGuardClient } from '../../sdk';
+import type { PolicyApplyOutcome, ShoreGuardClient } from '../../sdk';
 import { isEmptyDiff } from '../document/diff';
 import type { PreparedPolicy } from './local';
 import {
@@ -72,6 +72,10 @@ export async function planTarget(client: ShoreGuardClient, prepared: PreparedPol
   } catch (error) {
     return errorReport(prepared, error, 'dry run');
   }
+  return { ...(await outcomeReport(client, prepared, outcome, options)), requestId: outcome.requestId };
+}
+
+async function outcomeReport(client: ShoreGuardClient, prepared: PreparedPolicy, outcome: PolicyApplyOutcome, options: PlanOptions): Promise<TargetReport> {
   switch (outcome.status) {
     case 'pinned':
       return pinnedReport(prepared, outcome);

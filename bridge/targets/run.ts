@@ -6,7 +6,7 @@
 import type { ShoreGuardClient } from '../../sdk';
 import { applyTarget, type ApplyOptions } from './apply';
 import { DEFAULT_CONCURRENCY, mapConcurrent } from '../core/concurrency';
-import { loadPolicy, selectTreeSources, type LoadOptions, type PolicySource, type TreeSelection } from './local';
+import { loadPolicy, selectTreeSources, type LoadedPolicy, type LoadOptions, type PolicySource, type TreeSelection } from './local';
 import { planTarget, type PlanOptions } from './plan';
 import { formatProblem, hasErrors, type Problem } from '../core/problems';
 import { buildRunReport, targetReport, type ExitCodeStyle, type GitopsCommand, type RunReport, type TargetReport } from '../report/report';
@@ -22,6 +22,20 @@ export interface RunOptions extends PlanOptions, ApplyOptions, Omit<LoadOptions,
   readonly exitCodeStyle?: ExitCodeStyle;
   /** Called after each target finished. */
   readonly onProgress?: (done: number, total: number, report: TargetReport) => void;
+  /**
+   * Called once per target as it settles, before `onProgress`, with what was checked locally (the
+   * canonical bytes sent, when the file got that far) and when the target started and finished.
+   * Evidence receipts are written here; the returned report replaces the target's report.
+   */
+  readonly onSettled?: (settled: SettledTarget) => Promise<TargetReport>;
+}
+
+/** One target's outcome with its local input, for `onSettled`. */
+export interface SettledTarget {
+  readonly report: TargetReport;
+  readonly local: LoadedPolicy;
+  readonly startedAt: Date;
+  readonly finishedAt: Date;
 }
 
 /** Plans or applies the given files. `problems` are run-level problems found while selecting them. */
@@ -43,6 +57,7 @@ export async function runPolicies(
   let done = 0;
   const total = loaded.length;
   const reports = await mapConcurrent(loaded, concurrency, async (local): Promise<TargetReport> => {
+    const startedAt = new Date();
     let report: TargetReport;
     if (!local.ok) {
       const errors = local.problems.filter((p) => p.severity === 'error');
@@ -68,6 +83,7 @@ export async function runPolicies(
       report = options.dryRun ? await planTarget(client, local, options) : await applyTarget(client, local, options);
     }
     if (local.gates !== undefined) report = { ...report, gates: local.gates };
+    if (options.onSettled !== undefined) report = await options.onSettled({ report, local, startedAt, finishedAt: new Date() });
     options.onProgress?.(++done, total, report);
     return report;
   });

@@ -3,10 +3,12 @@
  * SHOREGUARD_TOKEN) against the REAL ShoreGuard 0.40.0, whose gateway is a fake OpenShell:
  * export → plan (clean) → edit → plan (drift) → apply under a quorum-2 workflow (operator: vote
  * recorded; operator2 on a CRLF checkout: applied) → re-export → pin → plan/apply 423 → unpin →
- * out-of-band edit on the gateway → apply 409 with the live hash. Exit codes as bridge/README.md
+ * out-of-band edit on the gateway → apply 409 with the live hash. The second operator's apply writes a
+ * signed evidence receipt, which `verify-receipt` checks. Exit codes as bridge/README.md
  * documents them: 0 clean, 1 drift or vote recorded, 2 error (pinned, conflict).
  */
-import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -106,13 +108,32 @@ describe('shoreguard-gitops against the real ShoreGuard 0.40.0', () => {
     const crlf = join(workDir, 'crlf-checkout', `${sandbox}.yaml`);
     await mkdir(join(workDir, 'crlf-checkout'), { recursive: true });
     await writeFile(crlf, (await readFile(file, 'utf8')).replace(/\n/g, '\r\n'));
-    const applied = await cli.run(['apply', '-g', GATEWAY, '-s', sandbox, '-f', crlf], token('operator2'));
+    const keys = generateKeyPairSync('ed25519');
+    await writeFile(join(workDir, 'signing.pem'), keys.privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    await writeFile(join(workDir, 'signing.pub'), keys.publicKey.export({ type: 'spki', format: 'pem' }));
+    const applied = await cli.run(['apply', '-g', GATEWAY, '-s', sandbox, '-f', crlf, '--receipt-dir', 'receipts', '--signing-key', 'signing.pem'], token('operator2'));
     expect(applied.code).toBe(0);
     expect(applied.report.targets.map((t) => t.status)).toEqual(['applied']);
     const now = await live();
     expect(now.version).toBe(2);
     expect(now.yaml).toContain('    - /var/lib\n');
     expect(applied.report.targets[0]?.appliedHash).toBe(now.policy_hash);
+
+    // The evidence receipt of this apply: signed, and it verifies against the public key.
+    const [receipt] = await readdir(join(workDir, 'receipts'));
+    const text = await readFile(join(workDir, 'receipts', receipt ?? 'none'), 'utf8');
+    cli.transcript.push(text, Buffer.from((JSON.parse(text) as { payload: string }).payload, 'base64').toString('utf8'));
+    const statement = JSON.parse(Buffer.from((JSON.parse(text) as { payload: string }).payload, 'base64').toString('utf8')) as {
+      predicate: { outcome: { status: string }; live: { before: { version: number | null }; after: { hash: string | null; version: number | null } }; request: { requestIds: string[] }; votes: unknown };
+    };
+    expect(statement.predicate.outcome.status).toBe('applied');
+    // Read back from the real server after the write: the hash and revision that are live now.
+    expect(statement.predicate.live.after).toEqual({ hash: now.policy_hash, version: 2 });
+    expect(statement.predicate.live.before.version).toBe(1);
+    expect(statement.predicate.request.requestIds).toHaveLength(1);
+    const verified = await cli.run(['verify-receipt', join('receipts', receipt ?? 'none'), '--public-key', 'signing.pub'], token('viewer'));
+    expect(verified.code).toBe(0);
+    expect(verified.report.targets.map((t) => t.status)).toEqual(['valid']);
   });
 
   it('GIVEN the applied policy WHEN re-exported THEN the file carries the new version and lock', async () => {
