@@ -4,13 +4,14 @@
  * registry, network-mirror and private-registry layouts, signed. Runs after `npm run build`
  * (it bundles the compiled dist/). Output: dist/release/<version>/ (see README "Release build").
  *
- *   node dist/scripts/release/build.js [--platforms linux_amd64,linux_arm64] [--out DIR]
+ *   node dist/scripts/release/build.js [--platforms linux_amd64,linux_arm64|host] [--out DIR]
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { currentPlatform } from '../../provider/terraform/install';
 import { bundleBinary, type BundleResult } from './bundle';
 import { binaryTargets, NODE_VERSION, PLATFORMS, type Platform, platformId, readPackageJson, releaseDir } from './config';
 import { sumsFile, writeProviderRelease } from './registry';
@@ -32,7 +33,8 @@ export function parseReleaseArgs(argv: readonly string[], root: string): Omit<Re
   const { values } = parseArgs({ args: [...argv], options: { platforms: { type: 'string' }, out: { type: 'string' } }, allowPositionals: false });
   let platforms = PLATFORMS;
   if (values.platforms !== undefined) {
-    const wanted = values.platforms.split(',').map((p) => p.trim()).filter((p) => p !== '');
+    // "host": this machine's platform (what CI and the end-to-end tests need).
+    const wanted = values.platforms.split(',').map((p) => (p.trim() === 'host' ? currentPlatform() : p.trim())).filter((p) => p !== '');
     const unknown = wanted.filter((p) => !PLATFORMS.some((known) => platformId(known) === p));
     if (wanted.length === 0 || unknown.length > 0) {
       throw new UsageError(`--platforms: ${unknown.length > 0 ? `unknown ${unknown.join(', ')}` : 'empty'}; known: ${PLATFORMS.map(platformId).join(', ')}`);

@@ -52,6 +52,21 @@ async function fromArmored(armored: string, passphrase: string | undefined, sour
   return { privateKey: key, publicKeyArmored: key.toPublic().armor(), keyId: key.getKeyID().toHex().toUpperCase(), throwaway };
 }
 
+/**
+ * A new unencrypted key, created at `created`: RSA 4096 (what the Terraform Registry accepts) for
+ * releases, or Ed25519 where only speed matters (tests).
+ */
+export async function generateSigningKey(kind: 'rsa' | 'ed25519', name: string, created: Date): Promise<SigningKey> {
+  const options = { userIDs: [{ name }], date: created, format: 'armored' as const };
+  const { privateKey } = kind === 'rsa' ? await openpgp.generateKey({ ...options, type: 'rsa', rsaBits: 4096 }) : await openpgp.generateKey({ ...options, type: 'ecc', curve: 'ed25519Legacy' });
+  return fromArmored(privateKey, undefined, 'generated key', true);
+}
+
+/** The armored private key of a loaded key (to cache a throw-away key). */
+function armoredPrivate(key: SigningKey): string {
+  return key.privateKey.armor();
+}
+
 /** The release key from the environment, or the cached throw-away key (made on first use). */
 export async function loadSigningKey(root: string, env: Readonly<Record<string, string | undefined>> = process.env): Promise<SigningKey> {
   const keyFile = env['SHOREGUARD_RELEASE_SIGNING_KEY_FILE'];
@@ -63,16 +78,10 @@ export async function loadSigningKey(root: string, env: Readonly<Record<string, 
   }
   const cached = join(root, '.cache', 'release', 'throwaway-signing-key.asc');
   if (!existsSync(cached)) {
-    const { privateKey } = await openpgp.generateKey({
-      type: 'rsa',
-      rsaBits: 4096,
-      userIDs: [{ name: 'shoreguard-iac throw-away release key (tests only)' }],
-      // Created before any release it signs (a signature may not predate its key).
-      date: new Date('2020-01-01T00:00:00Z'),
-      format: 'armored',
-    });
+    // Created before any release it signs (a signature may not predate its key).
+    const key = await generateSigningKey('rsa', 'shoreguard-iac throw-away release key (tests only)', new Date('2020-01-01T00:00:00Z'));
     mkdirSync(dirname(cached), { recursive: true });
-    writeFileSync(cached, privateKey, { mode: 0o600 });
+    writeFileSync(cached, armoredPrivate(key), { mode: 0o600 });
   }
   return fromArmored(readFileSync(cached, 'utf8'), undefined, cached, true);
 }

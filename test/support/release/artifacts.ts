@@ -63,7 +63,7 @@ export function ensureRelease(): Promise<ReleaseLayout> {
     if (!existsSync(builder)) throw new Error(`${builder} is missing: run \`npm run build\` first (scripts/test.sh does)`);
     const lock = join(tmpdir(), 'shoreguard-iac-release-build.lock');
     // Re-checked under the lock: another test file may have built it meanwhile.
-    const script = `test -f ${JSON.stringify(join(at.dir, 'release.json'))} && [ -z "$(find ${BUILT_INPUTS.map((f) => JSON.stringify(join(ROOT, f))).join(' ')} -newer ${JSON.stringify(join(at.dir, 'release.json'))} 2>/dev/null)" ] || exec bash ${JSON.stringify(join(ROOT, 'scripts', 'with-node.sh'))} node ${JSON.stringify(builder)} --platforms ${currentPlatform()}`;
+    const script = `test -f ${JSON.stringify(join(at.dir, 'release.json'))} && [ -z "$(find ${BUILT_INPUTS.map((f) => JSON.stringify(join(ROOT, f))).join(' ')} -newer ${JSON.stringify(join(at.dir, 'release.json'))} 2>/dev/null)" ] || exec bash ${JSON.stringify(join(ROOT, 'scripts', 'with-node.sh'))} node ${JSON.stringify(builder)} --platforms host`;
     await new Promise<void>((done, fail) => {
       execFile('flock', [lock, 'sh', '-c', script], { cwd: ROOT, timeout: RELEASE_BUILD_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 }, (error, _stdout, stderr) => {
         if (error) fail(new Error(`the release build failed (npm run release): ${error.message}\n${stderr}`));
