@@ -15,7 +15,7 @@ import { currentPlatform } from '../../provider/terraform/install';
 import { bundleBinary, type BundleResult } from './bundle';
 import { binaryTargets, NODE_VERSION, PLATFORMS, type Platform, platformId, readPackageJson, releaseDir } from './config';
 import { sumsFile, writeProviderRelease } from './registry';
-import { buildSea, cleanPartials, ReleaseError, type SeaBuild } from './sea';
+import { buildSea, cleanPartials, lockStage, ReleaseError, type SeaBuild } from './sea';
 import { detachedSignature, loadSigningKey } from './sign';
 
 export class UsageError extends Error {
@@ -63,7 +63,7 @@ export interface ReleaseReport {
   readonly node: string;
   readonly date: string;
   readonly platforms: readonly string[];
-  readonly binaries: readonly { name: string; platform: string; file: string; bytes: number; sha256: string; unverifiedBuiltins: readonly string[]; leftOut: readonly string[] }[];
+  readonly binaries: readonly { name: string; platform: string; file: string; bytes: number; sha256: string; unverifiedBuiltins: readonly string[]; leftOut: readonly string[]; reproducible: boolean }[];
   readonly bundles: readonly { name: string; modules: number; bytes: number; deferredBuiltins: readonly string[]; warnings: readonly string[] }[];
   readonly provider: { readonly zips: readonly { platform: string; name: string; sha256: string; bytes: number }[]; readonly sums: string };
   readonly signingKey: { readonly keyId: string; readonly throwaway: boolean };
@@ -97,19 +97,25 @@ export async function buildRelease(options: ReleaseOptions): Promise<ReleaseRepo
   }
 
   const built: { name: string; platform: string; sea: SeaBuild }[] = [];
-  for (const platform of platforms) {
-    const id = platformId(platform);
-    const binDir = join(out, 'bin', id);
-    cleanPartials(binDir);
-    for (const target of targets) {
-      const bundle = bundles.get(target.name);
-      if (!bundle) throw new ReleaseError(`no bundle for ${target.name}`);
-      const t0 = Date.now();
-      const sea = buildSea({ root, platform, bundle: bundle.file, work: join(work, id, target.name), output: join(binDir, target.name) });
-      built.push({ name: target.name, platform: id, sea });
-      log(`  ${id}/${target.name}: ${(sea.bytes / 1024 / 1024).toFixed(1)} MiB in ${((Date.now() - t0) / 1000).toFixed(1)} s${sea.leftOut.length > 0 ? `; loaded at start-up, not in the snapshot: ${sea.leftOut.length}` : ''}`);
+  const unlock = lockStage();
+  try {
+    for (const platform of platforms) {
+      const id = platformId(platform);
+      const binDir = join(out, 'bin', id);
+      cleanPartials(binDir);
+      for (const target of targets) {
+        const bundle = bundles.get(target.name);
+        if (!bundle) throw new ReleaseError(`no bundle for ${target.name}`);
+        const t0 = Date.now();
+        const sea = buildSea({ root, platform, bundle: bundle.file, stageName: `${id}-${target.name}`, output: join(binDir, target.name) });
+        built.push({ name: target.name, platform: id, sea });
+        log(`  ${id}/${target.name}: ${(sea.bytes / 1024 / 1024).toFixed(1)} MiB in ${((Date.now() - t0) / 1000).toFixed(1)} s${sea.leftOut.length > 0 ? `; loaded at start-up, not in the snapshot: ${sea.leftOut.length}` : ''}`);
+      }
     }
+  } finally {
+    unlock();
   }
+  if (built.some((b) => !b.sea.pidIsolated)) log('  note: no pid namespace (unshare) here, so the binaries differ from build to build in a few bytes (the builder\'s pid)');
 
   // shoreguard-gitops: the executables themselves, with sums and a signature.
   const gitopsDir = join(out, 'gitops');
@@ -148,6 +154,7 @@ export async function buildRelease(options: ReleaseOptions): Promise<ReleaseRepo
       sha256: createSha(b.sea.file),
       unverifiedBuiltins: b.sea.unverifiedBuiltins,
       leftOut: b.sea.leftOut,
+      reproducible: b.sea.pidIsolated,
     })),
     bundles: [...bundles].map(([name, b]) => ({ name, modules: b.result.modules.length, bytes: b.result.code.length, deferredBuiltins: b.result.deferred, warnings: b.result.warnings })),
     provider: { zips: provider.zips, sums: provider.sums },

@@ -94,13 +94,15 @@ export const LEFT_OUT = 'shoreguard-release: not in the snapshot:';
  * start-up instead; esbuild's module wrapper retries a module whose first load threw), then name
  * the function that runs at start-up.
  */
-export function snapshotEntrySource(target: BinaryTarget, modules: readonly string[]): string {
+export function snapshotEntrySource(target: BinaryTarget, modules: readonly string[], root?: string): string {
   const preload = modules.filter((m) => target.start === 'exported-main' || m !== target.entry);
+  // Names printed or kept in the binary are relative to the checkout: the same sources give the same bytes anywhere.
+  const name = (m: string) => (root === undefined ? m : relative(root, m));
   const run =
     target.start === 'exported-main'
       ? [
           `  const entry = require(${JSON.stringify(target.entry)});`,
-          `  if (typeof entry.main !== 'function') throw new Error(${JSON.stringify(`${target.entry} exports no main(argv)`)});`,
+          `  if (typeof entry.main !== 'function') throw new Error(${JSON.stringify(`${name(target.entry)} exports no main(argv)`)});`,
           '  Promise.resolve()',
           '    .then(() => entry.main(process.argv.slice(2)))',
           '    .then(',
@@ -114,7 +116,7 @@ export function snapshotEntrySource(target: BinaryTarget, modules: readonly stri
     "const { startupSnapshot } = require('node:v8');",
     '// Evaluated while the snapshot is built: the binary starts with these modules loaded.',
     'const preload = [',
-    ...preload.map((m) => `  [${JSON.stringify(m)}, () => require(${JSON.stringify(m)})],`),
+    ...preload.map((m) => `  [${JSON.stringify(name(m))}, () => require(${JSON.stringify(m)})],`),
     '];',
     'for (const [name, load] of preload) {',
     '  try {',
@@ -155,7 +157,7 @@ export async function bundleBinary(root: string, target: BinaryTarget): Promise<
   const final = await esbuild.build({
     ...COMMON,
     absWorkingDir: root,
-    stdin: { contents: snapshotEntrySource(target, modules), resolveDir: root, sourcefile: `${target.name}.snapshot-entry.js`, loader: 'js' },
+    stdin: { contents: snapshotEntrySource(target, modules, root), resolveDir: root, sourcefile: `${target.name}.snapshot-entry.js`, loader: 'js' },
     write: false,
     plugins: [deferredBuiltinsPlugin(used)],
   });

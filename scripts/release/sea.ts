@@ -70,6 +70,59 @@ export function nodeRunner(platform: Platform, binary: string): { command: strin
   return { command: found, prefix: ['-L', sysroot, binary] };
 }
 
+/**
+ * Where the snapshot is built: a fixed path, because the snapshot keeps its script's file name
+ * (a per-checkout path would make every checkout's binary differ). One build at a time: see
+ * {@link lockStage}.
+ */
+export const STAGE = '/tmp/shoreguard-release-sea';
+
+/**
+ * V8 flags for the snapshot builder that make its heap the same on every run: fixed random and
+ * hash seeds (Node reseeds Math.random and V8 rehashes after start-up), no concurrent
+ * compilation or GC timing effects.
+ */
+export const DETERMINISTIC_FLAGS = ['--predictable', '--random-seed=1', '--hash-seed=1'];
+
+let pidNamespace: readonly string[] | undefined;
+
+/**
+ * A command prefix that runs the snapshot builder as pid 1 of its own pid namespace: the builder's
+ * pid ends up in the heap (and in Node's warning texts), so without it two builds differ in a few
+ * bytes. Empty where no namespace can be made (then builds are not byte-identical).
+ */
+export function pidNamespacePrefix(): readonly string[] {
+  if (pidNamespace === undefined) {
+    const candidates = [['unshare', '--fork', '--pid'], ['unshare', '--user', '--map-root-user', '--fork', '--pid']];
+    pidNamespace = candidates.find((prefix) => spawnSync(prefix[0] as string, [...prefix.slice(1), 'true'], { stdio: 'ignore' }).status === 0) ?? [];
+  }
+  return pidNamespace;
+}
+
+/** Takes the build stage for this process; fails if a live release build holds it. Returns the release function. */
+export function lockStage(): () => void {
+  const lock = `${STAGE}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(lock, `${process.pid}\n`, { flag: 'wx' });
+      return () => rmSync(lock, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number(readFileSync(lock, 'utf8').trim());
+      let alive = false;
+      try {
+        process.kill(holder, 0);
+        alive = Number.isInteger(holder) && holder > 0;
+      } catch {
+        alive = false;
+      }
+      if (alive) throw new ReleaseError(`another release build (pid ${holder}) is using ${STAGE}; wait for it to end`);
+      rmSync(lock, { force: true });
+    }
+  }
+  throw new ReleaseError(`cannot take ${lock}`);
+}
+
 export interface SeaBuild {
   readonly file: string;
   readonly bytes: number;
@@ -77,25 +130,31 @@ export interface SeaBuild {
   readonly unverifiedBuiltins: readonly string[];
   /** Modules that could not load while the snapshot was built (they load at start-up), with why. */
   readonly leftOut: readonly string[];
+  /** Built as pid 1 of a pid namespace, so byte-identical across builds. */
+  readonly pidIsolated: boolean;
 }
 
 /**
- * Builds one executable: the bundle → snapshot + SEA blob (by the target's Node) → injected into a
- * copy of that Node. `work` is a scratch directory.
+ * Builds one executable: the bundle → snapshot + SEA blob (by the target's Node, in {@link STAGE}
+ * under `stageName`) → injected into a copy of that Node. The caller holds {@link lockStage}.
  */
-export function buildSea(options: { root: string; platform: Platform; bundle: string; work: string; output: string }): SeaBuild {
-  const { root, platform, bundle, work, output } = options;
+export function buildSea(options: { root: string; platform: Platform; bundle: string; stageName: string; output: string }): SeaBuild {
+  const { root, platform, output } = options;
+  const work = join(STAGE, options.stageName);
+  rmSync(work, { recursive: true, force: true });
   const binary = nodeBinary(root, platform);
   const runner = nodeRunner(platform, binary);
   const version = run(runner.command, [...runner.prefix, '--version']).stdout.trim();
   if (version !== `v${NODE_VERSION}`) throw new ReleaseError(`${binary} is ${version}, not v${NODE_VERSION}`);
   mkdirSync(work, { recursive: true });
+  copyFileSync(options.bundle, join(work, 'bundle.js'));
   const blob = join(work, 'sea-prep.blob');
-  const seaConfig = join(work, 'sea-config.json');
-  writeFileSync(seaConfig, `${JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true, useSnapshot: true, useCodeCache: false }, null, 2)}\n`);
+  writeFileSync(join(work, 'sea-config.json'), `${JSON.stringify({ main: 'bundle.js', output: 'sea-prep.blob', disableExperimentalSEAWarning: true, useSnapshot: true, useCodeCache: false }, null, 2)}\n`);
   // A clean environment: module top levels run while the snapshot is built, and must not capture this machine's settings.
   const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: work, LANG: 'C', TZ: 'UTC' };
-  const built = run(runner.command, [...runner.prefix, '--experimental-sea-config', seaConfig], { cwd: work, env });
+  const isolate = pidNamespacePrefix();
+  const [command, ...args] = [...isolate, runner.command, ...runner.prefix, ...DETERMINISTIC_FLAGS, '--experimental-sea-config', 'sea-config.json'];
+  const built = run(command as string, args, { cwd: work, env });
   const warnings = `${built.stdout}\n${built.stderr}`
     .split('\n')
     .filter((line) => /Warning|warning/.test(line));
@@ -107,8 +166,9 @@ export function buildSea(options: { root: string; platform: Platform; bundle: st
   const postject = join(root, 'node_modules', 'postject', 'dist', 'cli.js');
   run(process.execPath, [postject, partial, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE]);
   renameSync(partial, output);
+  rmSync(work, { recursive: true, force: true });
   const leftOut = `${built.stdout}\n${built.stderr}`.split('\n').flatMap((line) => (line.startsWith(LEFT_OUT) ? [line.slice(LEFT_OUT.length).trim()] : []));
-  return { file: output, bytes: readFileSync(output).length, unverifiedBuiltins: [...new Set(unverified)].sort(), leftOut };
+  return { file: output, bytes: readFileSync(output).length, unverifiedBuiltins: [...new Set(unverified)].sort(), leftOut, pidIsolated: isolate.length > 0 };
 }
 
 /** Removes scratch files a build left (the `.partial` of an interrupted injection). */
