@@ -9,7 +9,7 @@
  * test files in parallel); scripts/test.sh builds it before jest.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -41,14 +41,22 @@ function layout(version: string): ReleaseLayout {
   return { version, dir, mirror: join(dir, 'mirror'), gitopsBinary: join(bin, 'shoreguard-gitops'), providerBinary: join(bin, 'terraform-provider-shoreguard') };
 }
 
-/** Sources of the binaries: the release is stale when any is newer than its report. */
-const BUILT_INPUTS = ['dist/bridge/cli.js', 'dist/bridge/cli-commands.js', 'dist/provider/terraform/main.js', 'dist/provider/terraform/provider.js', 'dist/sdk/index.js'];
+/** What the binaries are bundled from: the release is stale when any compiled file there is newer than its report. */
+const BUILT_DIRS = ['dist/bridge', 'dist/sdk', 'dist/provider'];
+
+function newestJs(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  return readdirSync(dir, { withFileTypes: true }).reduce((newest, entry) => {
+    const path = join(dir, entry.name);
+    return Math.max(newest, entry.isDirectory() ? newestJs(path) : entry.name.endsWith('.js') ? statSync(path).mtimeMs : 0);
+  }, 0);
+}
 
 function fresh(at: ReleaseLayout): boolean {
   const report = join(at.dir, 'release.json');
   if (!existsSync(report) || !existsSync(at.gitopsBinary) || !existsSync(at.providerBinary)) return false;
   const builtAt = statSync(report).mtimeMs;
-  return BUILT_INPUTS.every((file) => !existsSync(join(ROOT, file)) || statSync(join(ROOT, file)).mtimeMs <= builtAt);
+  return BUILT_DIRS.every((dir) => newestJs(join(ROOT, dir)) <= builtAt);
 }
 
 let building: Promise<ReleaseLayout> | undefined;
@@ -63,7 +71,7 @@ export function ensureRelease(): Promise<ReleaseLayout> {
     if (!existsSync(builder)) throw new Error(`${builder} is missing: run \`npm run build\` first (scripts/test.sh does)`);
     const lock = join(tmpdir(), 'shoreguard-iac-release-build.lock');
     // Re-checked under the lock: another test file may have built it meanwhile.
-    const script = `test -f ${JSON.stringify(join(at.dir, 'release.json'))} && [ -z "$(find ${BUILT_INPUTS.map((f) => JSON.stringify(join(ROOT, f))).join(' ')} -newer ${JSON.stringify(join(at.dir, 'release.json'))} 2>/dev/null)" ] || exec bash ${JSON.stringify(join(ROOT, 'scripts', 'with-node.sh'))} node ${JSON.stringify(builder)} --platforms host`;
+    const script = `test -f ${JSON.stringify(join(at.dir, 'release.json'))} && [ -z "$(find ${BUILT_DIRS.map((d) => JSON.stringify(join(ROOT, d))).join(' ')} -name '*.js' -newer ${JSON.stringify(join(at.dir, 'release.json'))} 2>/dev/null)" ] || exec bash ${JSON.stringify(join(ROOT, 'scripts', 'with-node.sh'))} node ${JSON.stringify(builder)} --platforms host`;
     await new Promise<void>((done, fail) => {
       execFile('flock', [lock, 'sh', '-c', script], { cwd: ROOT, timeout: RELEASE_BUILD_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 }, (error, _stdout, stderr) => {
         if (error) fail(new Error(`the release build failed (npm run release): ${error.message}\n${stderr}`));
