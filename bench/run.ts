@@ -20,12 +20,13 @@ import { assertCliBuilt } from './lib/gitops-cli';
 import { type RealPeer, startRealPeer } from './lib/real-peer';
 import { environmentLine, findRepoRoot } from './lib/report';
 import { peerBench } from './peer';
+import { releaseBench } from './release';
 import { requestsBench } from './requests';
 import { clientBench, demoteHeadings, gitopsLibraryBench } from './scripts';
 import { yamlBench } from './yaml';
 
 /** In RESULTS.md order. */
-export const BENCHES: readonly Bench[] = [fleetBench, peerBench, coldStartBench, requestsBench, yamlBench, pulumiBench, terraformBench, clientBench, gitopsLibraryBench, gatesBench];
+export const BENCHES: readonly Bench[] = [fleetBench, peerBench, coldStartBench, requestsBench, yamlBench, pulumiBench, terraformBench, clientBench, gitopsLibraryBench, gatesBench, releaseBench];
 
 export const DEFAULT_OPTIONS: BenchOptions = {
   fleetSizes: [10, 100, 500],

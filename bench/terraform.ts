@@ -43,7 +43,7 @@ export interface TerraformBenchResult {
 }
 
 /** N resources in four types (workflows, pins, boot hooks, groups) on one seeded gateway. */
-function configuration(count: number): string {
+export function terraformConfiguration(count: number): string {
   const blocks = [
     'terraform {\n  required_providers {\n    shoreguard = { source = "registry.terraform.io/shoreguard/shoreguard", version = "0.1.0" }\n  }\n}\nprovider "shoreguard" {}\n',
   ];
@@ -125,7 +125,7 @@ export async function runTerraformBench(count = 200): Promise<TerraformBenchResu
   const env = await startTofuEnvironment();
   try {
     await mkdir(env.workdir, { recursive: true });
-    await writeFile(join(env.workdir, 'main.tf'), configuration(count));
+    await writeFile(join(env.workdir, 'main.tf'), terraformConfiguration(count));
     env.emulator.state.registerGateway({ name: 'bench-gw' });
     for (let i = 0; i < Math.ceil(count / 4); i += 1) env.emulator.state.seedSandbox('bench-gw', `sb-${i}`, SANDBOX_POLICY);
     await env.run(['init', '-input=false', '-no-color']);

@@ -53,9 +53,16 @@ export function buildProgram(): Command {
     .option('--dev-overrides', 'lay out for dev_overrides instead of a filesystem mirror')
     .option('--config-file <file>', 'also write the CLI configuration to this file (point TF_CLI_CONFIG_FILE at it)')
     .option('--node <path>', 'Node >= 22 binary the provider runs with (default: the current one)')
-    .action(async (opts: { dir?: string; devOverrides?: boolean; configFile?: string; node?: string }) => {
-      if (opts.node !== undefined && !isExecutableFile(opts.node)) {
-        process.stderr.write(`error: option '--node <path>': ${opts.node} is not an executable file.\n`);
+    .option('--binary <path>', 'lay out this single executable (from `npm run release`) instead of the Node wrapper')
+    .action(async (opts: { dir?: string; devOverrides?: boolean; configFile?: string; node?: string; binary?: string }) => {
+      for (const [flag, path] of [['--node <path>', opts.node], ['--binary <path>', opts.binary]] as const) {
+        if (path !== undefined && !isExecutableFile(path)) {
+          process.stderr.write(`error: option '${flag}': ${path} is not an executable file.\n`);
+          throw new UsageError();
+        }
+      }
+      if (opts.node !== undefined && opts.binary !== undefined) {
+        process.stderr.write("error: options '--node' and '--binary' exclude each other (the single executable needs no Node).\n");
         throw new UsageError();
       }
       const { runTerraformInstall } = require('./terraform') as typeof import('./terraform');
@@ -63,6 +70,7 @@ export function buildProgram(): Command {
         ...(opts.dir === undefined ? {} : { dir: opts.dir }),
         ...(opts.configFile === undefined ? {} : { configFile: opts.configFile }),
         ...(opts.node === undefined ? {} : { node: opts.node }),
+        ...(opts.binary === undefined ? {} : { binary: opts.binary }),
         devOverrides: opts.devOverrides === true,
       });
       if (outcome.exitCode !== 0) throw new UsageError();

@@ -18,6 +18,8 @@ export interface TerraformInstallOptions {
   readonly version?: string;
   /** The compiled plugin entry point. @default dist/provider/terraform/main.js of this package */
   readonly entry?: string;
+  /** Lay out this single executable (`npm run release`) instead of the Node wrapper. @default the wrapper */
+  readonly binary?: string;
   /** Where the report goes. @default process.stdout */
   readonly out?: { write(text: string): unknown };
   /** Where errors go. @default process.stderr */
@@ -32,7 +34,7 @@ export interface TerraformInstallOutcome {
 
 function report(result: InstallResult): string {
   const lines = [
-    `terraform-provider-shoreguard v${result.version} laid out in ${result.dir} (${result.mode === 'mirror' ? 'filesystem mirror' : 'dev_overrides'}):`,
+    `terraform-provider-shoreguard v${result.version} (${result.kind === 'binary' ? 'single executable' : 'Node wrapper'}) laid out in ${result.dir} (${result.mode === 'mirror' ? 'filesystem mirror' : 'dev_overrides'}):`,
     ...result.executables.map((file) => `  ${file}`),
     '',
   ];
@@ -66,6 +68,7 @@ export async function runTerraformInstall(options: TerraformInstallOptions = {})
       ...(options.node === undefined ? {} : { nodePath: options.node }),
       ...(options.version === undefined ? {} : { version: options.version }),
       ...(options.entry === undefined ? {} : { entry: options.entry }),
+      ...(options.binary === undefined ? {} : { binary: options.binary }),
     });
     out.write(report(result));
     return { exitCode: 0, result };

@@ -30,6 +30,13 @@ step "build (tsc -p tsconfig.build.json)"
 build_failed=0
 if ! $WITH_NODE npx tsc -p tsconfig.build.json; then build_failed=1; fi
 
+# The single executables for this machine's platform (npm run release): the e2e-release jest project runs the
+# OpenTofu and real-ShoreGuard suites against them. A failed release build counts as a failed build.
+step "release build (this platform)"
+release_started=$(date +%s)
+if [ $build_failed -ne 0 ] || ! $WITH_NODE node dist/scripts/release/build.js --platforms host >&2; then build_failed=1; fi
+echo "release build: $(( $(date +%s) - release_started )) s" >&2
+
 step "jest"
 # --ci: snapshots are never written; results go to JSON so this script, not jest, prints the summary.
 $WITH_NODE npx jest --ci --json --outputFile="$RESULTS/jest.json" "$@"

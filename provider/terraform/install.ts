@@ -1,14 +1,15 @@
 /**
  * Makes terraform-provider-shoreguard installable without a registry: a `#!/bin/sh` wrapper that
- * runs this package's compiled plugin with a fixed Node binary, laid out either as a filesystem
+ * runs this package's compiled plugin with a fixed Node binary, or the single executable of the
+ * release build (`npm run release`, no Node needed), laid out either as a filesystem
  * mirror (for `terraform init` / `tofu init`, offline) or as a dev_overrides directory, plus the
  * CLI configuration that points Terraform/OpenTofu at it.
  *
  * Mirror layout (Terraform's "unpacked" layout, also OpenTofu's):
  *   <dir>/<hostname>/shoreguard/shoreguard/<version>/<os>_<arch>/terraform-provider-shoreguard_v<version>
  */
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
-import { existsSync, readFileSync } from 'node:fs';
+import { chmod, copyFile, link, mkdir, rm, writeFile } from 'node:fs/promises';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { PACKAGE_VERSION } from '../../sdk/version';
@@ -39,6 +40,12 @@ export interface InstallOptions {
   readonly nodePath?: string;
   /** The compiled plugin entry point. @default dist/provider/terraform/main.js of this package */
   readonly entry?: string;
+  /**
+   * Lay out this executable (the release build's single executable, e.g.
+   * dist/release/<v>/bin/linux_amd64/terraform-provider-shoreguard) instead of the Node wrapper;
+   * `nodePath` and `entry` are then unused. @default the wrapper
+   */
+  readonly binary?: string;
   /** Terraform platform string. @default this machine's, e.g. linux_amd64 */
   readonly platform?: string;
   /** Also write the CLI configuration to this file. @default not written */
@@ -49,11 +56,13 @@ export interface InstallResult {
   readonly mode: InstallMode;
   readonly dir: string;
   readonly version: string;
-  /** Every wrapper script written. */
+  /** Every executable written (wrapper scripts, or copies of the binary). */
   readonly executables: readonly string[];
   /** The CLI configuration (HCL) to use via TF_CLI_CONFIG_FILE or ~/.terraformrc / ~/.tofurc. */
   readonly cliConfig: string;
   readonly cliConfigFile: string | undefined;
+  /** What was laid out: the Node wrapper or the single executable. */
+  readonly kind: 'wrapper' | 'binary';
 }
 
 /** A typed failure of the install step, with what to do. */
@@ -140,6 +149,29 @@ export function cliConfiguration(mode: InstallMode, dir: string): string {
   ].join('\n');
 }
 
+/**
+ * The CLI configuration for a provider network mirror (e.g. the release build's mirror/ tree on a
+ * static HTTPS server): `init` downloads the zip from `url` and checks it against the mirror's
+ * `zh:` hashes; every other provider still comes from its registry.
+ */
+export function networkMirrorConfiguration(url: string): string {
+  if (!/^https:\/\/[^/]+\/(.*\/)?$/.test(url)) throw new InstallError(`network mirror URL ${JSON.stringify(url)} must be https:// and end with "/" (Terraform and OpenTofu accept HTTPS mirrors only).`);
+  const list = `[${PROVIDER_HOSTNAMES.map((host) => hclString(`${host}/${PROVIDER_NAMESPACE}/${PROVIDER_TYPE}`)).join(', ')}]`;
+  return [
+    '# terraform-provider-shoreguard from a provider network mirror (a static HTTPS server).',
+    'provider_installation {',
+    '  network_mirror {',
+    `    url     = ${hclString(url)}`,
+    `    include = ${list}`,
+    '  }',
+    '  direct {',
+    `    exclude = ${list}`,
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+}
+
 /** Lays out the provider and returns the CLI configuration that uses it. */
 export async function installProvider(options: InstallOptions = {}): Promise<InstallResult> {
   if (process.platform === 'win32' && !options.platform) {
@@ -149,18 +181,29 @@ export async function installProvider(options: InstallOptions = {}): Promise<Ins
   const version = options.version ?? PACKAGE_VERSION;
   if (!/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(version)) throw new InstallError(`version ${JSON.stringify(version)} is not a semantic version (e.g. 0.1.0).`);
   const dir = resolve(options.dir ?? join(homedir(), '.terraform.d', mode === 'mirror' ? 'plugins' : 'shoreguard-dev'));
-  const entry = resolve(options.entry ?? locateProviderEntry());
-  if (!existsSync(entry)) throw new InstallError(`plugin entry ${entry} does not exist. Run \`npm run build\` first.`);
-  const script = wrapperScript(options.nodePath ?? process.execPath, entry, version);
+  const binary = options.binary === undefined ? undefined : resolve(options.binary);
+  if (binary !== undefined && !isExecutableFile(binary)) {
+    throw new InstallError(`binary ${binary} is not an executable file. Build it with \`npm run release\` (dist/release/<version>/bin/<os>_<arch>/terraform-provider-shoreguard).`);
+  }
+  let script: string | undefined;
+  if (binary === undefined) {
+    const entry = resolve(options.entry ?? locateProviderEntry());
+    if (!existsSync(entry)) throw new InstallError(`plugin entry ${entry} does not exist. Run \`npm run build\` first.`);
+    script = wrapperScript(options.nodePath ?? process.execPath, entry, version);
+  }
   const platform = options.platform ?? currentPlatform();
 
   const targets =
     mode === 'mirror'
       ? PROVIDER_HOSTNAMES.map((host) => join(dir, host, PROVIDER_NAMESPACE, PROVIDER_TYPE, version, platform, `terraform-provider-${PROVIDER_TYPE}_v${version}`))
       : [join(dir, `terraform-provider-${PROVIDER_TYPE}`)];
+  let first: string | undefined;
   for (const target of targets) {
     await mkdir(dirname(target), { recursive: true });
-    await writeFile(target, script, { mode: 0o755 });
+    await rm(target, { force: true });
+    if (script !== undefined) await writeFile(target, script, { mode: 0o755 });
+    else await layOutBinary(binary as string, first, target);
+    first ??= target;
     await chmod(target, 0o755);
   }
   const cliConfig = cliConfiguration(mode, dir);
@@ -168,5 +211,35 @@ export async function installProvider(options: InstallOptions = {}): Promise<Ins
     await mkdir(dirname(resolve(options.cliConfigFile)), { recursive: true });
     await writeFile(options.cliConfigFile, cliConfig);
   }
-  return { mode, dir, version, executables: targets, cliConfig, cliConfigFile: options.cliConfigFile ? resolve(options.cliConfigFile) : undefined };
+  return {
+    mode,
+    dir,
+    version,
+    executables: targets,
+    cliConfig,
+    cliConfigFile: options.cliConfigFile ? resolve(options.cliConfigFile) : undefined,
+    kind: script === undefined ? 'binary' : 'wrapper',
+  };
+}
+
+function isExecutableFile(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** A copy of the binary; later hostnames hard-link the first copy (the binary is ~140 MB). */
+async function layOutBinary(binary: string, first: string | undefined, target: string): Promise<void> {
+  if (first !== undefined) {
+    try {
+      await link(first, target);
+      return;
+    } catch {
+      // Another file system: copy.
+    }
+  }
+  await copyFile(binary, target);
 }

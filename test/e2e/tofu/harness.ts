@@ -2,14 +2,17 @@
  * Real OpenTofu against the emulator: builds (or reuses) tofu from the Go module proxy, lays out
  * the compiled provider as a filesystem mirror, and runs tofu commands in a temp directory with a
  * clean environment. Network access is made impossible on purpose (a dead proxy), so `init`
- * passing proves it installs from the mirror alone.
+ * passing proves it installs from the mirror alone. With SHOREGUARD_E2E_ARTIFACTS=release (jest
+ * project `e2e-release`) the provider is the release build's single executable, installed from
+ * its network mirror on a loopback HTTPS server instead.
  */
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../../../emulator';
-import { findPackageRoot, installProvider, locateProviderEntry } from '../../../provider/terraform/install';
+import { findPackageRoot, installProvider, locateProviderEntry, networkMirrorConfiguration } from '../../../provider/terraform/install';
+import { ensureRelease, type MirrorServer, startMirrorServer, useReleaseArtifacts } from '../../support/release/artifacts';
 
 function repoRoot(): string {
   const root = findPackageRoot(__dirname);
@@ -74,7 +77,34 @@ export interface TofuResult {
   readonly stderr: string;
 }
 
+/** Where tofu gets the provider from: the filesystem mirror of Node wrappers, or the release's network mirror. */
+export interface ProviderSource {
+  readonly kind: 'wrapper' | 'release';
+  /** The CLI configuration file written. */
+  readonly cliConfigFile: string;
+  /** Extra environment for tofu (SSL_CERT_FILE for the mirror's certificate). */
+  readonly env: Record<string, string>;
+  /** The network mirror (release only): its requests show what tofu downloaded. */
+  readonly mirror?: MirrorServer;
+  close(): Promise<void>;
+}
+
+/** Lays the provider out under `root` for the suite's artifacts (see the file comment). */
+export async function provideProvider(root: string): Promise<ProviderSource> {
+  const cliConfigFile = join(root, 'shoreguard.tfrc');
+  if (!useReleaseArtifacts()) {
+    const entry = locateProviderEntry(join(REPO_ROOT, 'provider', 'terraform'));
+    await installProvider({ dir: join(root, 'mirror'), entry, cliConfigFile });
+    return { kind: 'wrapper', cliConfigFile, env: {}, close: async () => undefined };
+  }
+  const release = await ensureRelease();
+  const mirror = await startMirrorServer(release.mirror, root);
+  await writeFile(cliConfigFile, networkMirrorConfiguration(mirror.url));
+  return { kind: 'release', cliConfigFile, env: { SSL_CERT_FILE: mirror.caFile }, mirror, close: () => mirror.close() };
+}
+
 export interface TofuEnvironment {
+  readonly provider: ProviderSource;
   readonly emulator: Emulator;
   readonly root: string;
   readonly workdir: string;
@@ -91,14 +121,13 @@ export interface TofuEnvironment {
 /** Starts an emulator, lays out the provider, copies `source` (a directory) into a work dir. */
 export async function startTofuEnvironment(source?: string): Promise<TofuEnvironment> {
   const tofu = await ensureTofu();
-  const entry = locateProviderEntry(join(REPO_ROOT, 'provider', 'terraform'));
   const root = await mkdtemp(join(tmpdir(), 'sg-tofu-e2e-'));
   const workdir = join(root, 'work');
   if (source) await cp(source, workdir, { recursive: true });
-  const cliConfigFile = join(root, 'shoreguard.tfrc');
-  await installProvider({ dir: join(root, 'mirror'), entry, cliConfigFile });
+  const provider = await provideProvider(root);
+  const { cliConfigFile } = provider;
   const emulator = await startEmulator({ port: 0 });
-  const env = offlineTofuEnv({ home: root, cliConfigFile, url: emulator.url, token: emulator.adminKey });
+  const env = { ...offlineTofuEnv({ home: root, cliConfigFile, url: emulator.url, token: emulator.adminKey }), ...provider.env };
   const transcript: string[] = [];
   const run = (args: readonly string[], expect = 0, extraEnv: Record<string, string> = {}): Promise<TofuResult> =>
     new Promise((done, fail) => {
@@ -110,6 +139,7 @@ export async function startTofuEnvironment(source?: string): Promise<TofuEnviron
       });
     });
   return {
+    provider,
     emulator,
     root,
     workdir,
@@ -120,6 +150,7 @@ export async function startTofuEnvironment(source?: string): Promise<TofuEnviron
     transcript,
     close: async () => {
       await emulator.close();
+      await provider.close();
       await rm(root, { recursive: true, force: true });
     },
   };

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { freshBuild } from './build';
 import { runChild, type ChildRun } from './child';
+import { ensureRelease, useReleaseArtifacts } from '../release/artifacts';
 
 const CLI_TIMEOUT_MS = 2 * 60_000;
 
@@ -62,6 +63,8 @@ export interface GitopsSession {
 /** A session of CLI runs against `url`, working in `cwd` (where the policy tree lives). */
 export function gitopsSession(url: string, cwd: string): GitopsSession {
   const cliPath = freshBuild('dist/bridge/cli/main.js', ['bridge', 'sdk']);
+  // With SHOREGUARD_E2E_ARTIFACTS=release: the release build's single executable, no Node.
+  const command: Promise<readonly string[]> = useReleaseArtifacts() ? ensureRelease().then((release) => [release.gitopsBinary]) : Promise.resolve([process.execPath, cliPath]);
   const transcript: string[] = [];
   let runs = 0;
   return {
@@ -70,7 +73,8 @@ export function gitopsSession(url: string, cwd: string): GitopsSession {
       runs += 1;
       const reportFile = join(cwd, `.report-${runs}.json`);
       const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: cwd, NO_COLOR: '1', SHOREGUARD_URL: url, SHOREGUARD_TOKEN: token };
-      const child = await runChild(process.execPath, [cliPath, ...args, '--json-file', reportFile], { cwd, env, timeoutMs: CLI_TIMEOUT_MS });
+      const [file, ...prefix] = await command;
+      const child = await runChild(file as string, [...prefix, ...args, '--json-file', reportFile], { cwd, env, timeoutMs: CLI_TIMEOUT_MS });
       transcript.push(child.stdout, child.stderr);
       let raw: unknown;
       try {

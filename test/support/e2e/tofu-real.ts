@@ -3,11 +3,14 @@
  * way a user does it, with the built `shoreguard-iac terraform install` command (filesystem mirror
  * + CLI configuration), and every tofu command runs with a dead proxy, so `init` passing proves
  * it installed offline. Reuses the tofu build of the emulator e2e tests (test/e2e/tofu/harness.ts).
+ * With SHOREGUARD_E2E_ARTIFACTS=release the provider is the release build's single executable
+ * from its network mirror (harness.ts `provideProvider`).
  */
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureTofu, offlineTofuEnv, TOFU_COMMAND_TIMEOUT_MS, type TofuResult } from '../../e2e/tofu/harness';
+import { ensureTofu, offlineTofuEnv, provideProvider, type ProviderSource, TOFU_COMMAND_TIMEOUT_MS, type TofuResult } from '../../e2e/tofu/harness';
+import { useReleaseArtifacts } from '../release/artifacts';
 import { freshBuild } from './build';
 import { runChild } from './child';
 
@@ -46,21 +49,19 @@ export async function startRealTofu(options: RealTofuOptions): Promise<RealTofu>
   const workdir = join(root, 'work');
   const cliConfigFile = join(root, 'shoreguard.tfrc');
   const transcript: string[] = [];
+  let provider: ProviderSource | undefined;
   try {
     await cp(options.source, workdir, { recursive: true });
-    const installed = await runChild(process.execPath, [iacCli, 'terraform', 'install', '--dir', join(root, 'mirror'), '--config-file', cliConfigFile], {
-      cwd: root,
-      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: root },
-      timeoutMs: TOFU_COMMAND_TIMEOUT_MS,
-    });
-    transcript.push(installed.stdout, installed.stderr);
-    if (installed.code !== 0) throw new TofuCommandError(`shoreguard-iac terraform install exited ${installed.code}:\n${installed.stderr}`);
+    if (useReleaseArtifacts()) provider = await provideProvider(root);
+    else await installWithCli(iacCli, root, cliConfigFile, transcript);
   } catch (error) {
+    await provider?.close();
     await rm(root, { recursive: true, force: true });
     throw error;
   }
   const env: Record<string, string> = {
     ...offlineTofuEnv({ home: root, cliConfigFile, url: options.url, token: options.token }),
+    ...provider?.env,
     ...Object.fromEntries(Object.entries(options.vars).map(([name, value]) => [`TF_VAR_${name}`, value])),
   };
   return {
@@ -74,6 +75,20 @@ export async function startRealTofu(options: RealTofuOptions): Promise<RealTofu>
       }
       return result;
     },
-    close: () => rm(root, { recursive: true, force: true }),
+    close: async () => {
+      await provider?.close();
+      await rm(root, { recursive: true, force: true });
+    },
   };
+}
+
+/** The user's way: the built `shoreguard-iac terraform install` (filesystem mirror + CLI configuration). */
+async function installWithCli(iacCli: string, root: string, cliConfigFile: string, transcript: string[]): Promise<void> {
+  const installed = await runChild(process.execPath, [iacCli, 'terraform', 'install', '--dir', join(root, 'mirror'), '--config-file', cliConfigFile], {
+    cwd: root,
+    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: root },
+    timeoutMs: TOFU_COMMAND_TIMEOUT_MS,
+  });
+  transcript.push(installed.stdout, installed.stderr);
+  if (installed.code !== 0) throw new TofuCommandError(`shoreguard-iac terraform install exited ${installed.code}:\n${installed.stderr}`);
 }

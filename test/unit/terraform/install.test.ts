@@ -2,7 +2,8 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runTerraformInstall } from '../../../cli/terraform';
-import { cliConfiguration, currentPlatform, installProvider, wrapperScript } from '../../../provider/terraform/install';
+import { chmod } from 'node:fs/promises';
+import { cliConfiguration, currentPlatform, installProvider, InstallError, networkMirrorConfiguration, wrapperScript } from '../../../provider/terraform/install';
 
 let dir: string;
 let entry: string;
@@ -35,6 +36,34 @@ describe('terraform install', () => {
     expect(result.executables).toEqual([join(dir, 'terraform-provider-shoreguard')]);
     expect(await readFile(join(dir, 'cli.tfrc'), 'utf8')).toBe(cliConfiguration('dev_overrides', dir));
     expect(result.cliConfig).toContain(`"registry.terraform.io/shoreguard/shoreguard" = "${dir}"`);
+  });
+
+  test('GIVEN a single executable WHEN installed with binary THEN each mirror path holds a copy of it and no wrapper', async () => {
+    const binary = join(dir, 'terraform-provider-shoreguard');
+    await writeFile(binary, '\x7fELF stand-in');
+    await chmod(binary, 0o755);
+    const result = await installProvider({ dir: join(dir, 'mirror'), binary, version: '1.2.3', platform: 'linux_arm64' });
+    expect(result.kind).toBe('binary');
+    expect(result.executables).toHaveLength(2);
+    for (const file of result.executables) {
+      expect(await readFile(file, 'utf8')).toBe('\x7fELF stand-in');
+      expect((await stat(file)).mode & 0o111).toBe(0o111);
+    }
+  });
+
+  test('GIVEN a binary that is not executable WHEN installed THEN it is an InstallError naming the file and nothing is written', async () => {
+    const binary = join(dir, 'not-executable');
+    await writeFile(binary, 'x');
+    await expect(installProvider({ dir: join(dir, 'mirror'), binary })).rejects.toThrow(new InstallError(`binary ${binary} is not an executable file. Build it with \`npm run release\` (dist/release/<version>/bin/<os>_<arch>/terraform-provider-shoreguard).`));
+    await expect(stat(join(dir, 'mirror'))).rejects.toThrow();
+  });
+
+  test('GIVEN a mirror URL WHEN the network mirror configuration is made THEN it names the URL for both registries, and plain http is refused', () => {
+    const config = networkMirrorConfiguration('https://mirror.example.com/terraform/');
+    expect(config).toContain('url     = "https://mirror.example.com/terraform/"');
+    expect(config).toContain('include = ["registry.terraform.io/shoreguard/shoreguard", "registry.opentofu.org/shoreguard/shoreguard"]');
+    expect(() => networkMirrorConfiguration('http://mirror.example.com/')).toThrow(/must be https/);
+    expect(() => networkMirrorConfiguration('https://mirror.example.com/no-slash')).toThrow(/end with "\/"/);
   });
 
   test('GIVEN a path with a quote WHEN the wrapper is written THEN the shell quoting keeps it one argument', () => {
