@@ -133,20 +133,13 @@ export function cliConfiguration(mode: InstallMode, dir: string): string {
       '',
     ].join('\n');
   }
-  const list = `[${sources.map(hclString).join(', ')}]`;
-  return [
-    '# terraform-provider-shoreguard from a local filesystem mirror: `init` works offline.',
-    'provider_installation {',
-    '  filesystem_mirror {',
-    `    path    = ${hclString(dir)}`,
-    `    include = ${list}`,
-    '  }',
-    '  direct {',
-    `    exclude = ${list}`,
-    '  }',
-    '}',
-    '',
-  ].join('\n');
+  return mirrorConfiguration('# terraform-provider-shoreguard from a local filesystem mirror: `init` works offline.', 'filesystem_mirror', `path    = ${hclString(dir)}`);
+}
+
+/** Our provider from one mirror block (`include`), every other provider from its registry (`direct`, `exclude`). */
+function mirrorConfiguration(comment: string, block: 'filesystem_mirror' | 'network_mirror', location: string): string {
+  const list = `[${PROVIDER_HOSTNAMES.map((host) => hclString(`${host}/${PROVIDER_NAMESPACE}/${PROVIDER_TYPE}`)).join(', ')}]`;
+  return [comment, 'provider_installation {', `  ${block} {`, `    ${location}`, `    include = ${list}`, '  }', '  direct {', `    exclude = ${list}`, '  }', '}', ''].join('\n');
 }
 
 /**
@@ -156,20 +149,7 @@ export function cliConfiguration(mode: InstallMode, dir: string): string {
  */
 export function networkMirrorConfiguration(url: string): string {
   if (!/^https:\/\/[^/]+\/(.*\/)?$/.test(url)) throw new InstallError(`network mirror URL ${JSON.stringify(url)} must be https:// and end with "/" (Terraform and OpenTofu accept HTTPS mirrors only).`);
-  const list = `[${PROVIDER_HOSTNAMES.map((host) => hclString(`${host}/${PROVIDER_NAMESPACE}/${PROVIDER_TYPE}`)).join(', ')}]`;
-  return [
-    '# terraform-provider-shoreguard from a provider network mirror (a static HTTPS server).',
-    'provider_installation {',
-    '  network_mirror {',
-    `    url     = ${hclString(url)}`,
-    `    include = ${list}`,
-    '  }',
-    '  direct {',
-    `    exclude = ${list}`,
-    '  }',
-    '}',
-    '',
-  ].join('\n');
+  return mirrorConfiguration('# terraform-provider-shoreguard from a provider network mirror (a static HTTPS server).', 'network_mirror', `url     = ${hclString(url)}`);
 }
 
 /** Lays out the provider and returns the CLI configuration that uses it. */
